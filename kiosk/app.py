@@ -1,0 +1,102 @@
+"""The Textual application: the welcome screen, the flow runner, the idle
+timeout and the operator's exit.  Members cannot quit, open a command palette
+or select text."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button
+
+from kiosk.config import PROJECT_DIR
+from kiosk.core.service import KioskService
+from kiosk.flow.profile import Profile
+from kiosk.flow.runner import FlowRunner
+from kiosk.screens.operator import OperatorExitScreen
+from kiosk.screens.registry import STEP_SCREENS
+from kiosk.screens.welcome import WelcomeScreen
+from kiosk.widgets import KeypadShuffler
+
+
+class KioskApp(App, inherit_bindings=False):
+    CSS_PATH = PROJECT_DIR / "kiosk.tcss"
+    TITLE = "kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+    BINDINGS = [
+        # The operator's exit; documented in the README, never shown to members.
+        Binding("f10", "operator_exit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        service: KioskService,
+        profile: Profile,
+        idle_timeout: float = 60.0,
+        operator_pin: str | None = None,
+        shuffler: KeypadShuffler | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.profile = profile
+        self.idle_timeout = idle_timeout
+        self.operator_pin = operator_pin
+        self.shuffler = shuffler or KeypadShuffler()
+        self.runner = FlowRunner(self, profile, STEP_SCREENS)
+
+    def get_default_screen(self) -> Screen:
+        return WelcomeScreen()
+
+    def on_mount(self) -> None:
+        self._idle_timer = self.set_timer(self.idle_timeout, self._idle_expired)
+
+    # -- the flow runner's host -------------------------------------------
+
+    def show_step(self, screen: Screen) -> None:
+        if len(self.screen_stack) == 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def return_to_welcome(self) -> None:
+        """End the visit: every screen above the welcome one goes, and with
+        them every field the member typed into."""
+        self.runner.end()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    # -- idle timeout -----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._touch()
+        await super().on_event(event)
+
+    @on(Button.Pressed)
+    def _button_pressed(self) -> None:
+        # Pilot clicks and touch presses reach buttons without an app-level input event.
+        self._touch()
+
+    def _touch(self) -> None:
+        timer = getattr(self, "_idle_timer", None)
+        if timer is not None:
+            timer.reset()
+
+    def _idle_expired(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.return_to_welcome()
+        self._idle_timer = self.set_timer(self.idle_timeout, self._idle_expired)
+
+    # -- operator ---------------------------------------------------------
+
+    def action_operator_exit(self) -> None:
+        if isinstance(self.screen, OperatorExitScreen):
+            return
+
+        def closed(confirmed: bool | None) -> None:
+            if confirmed:
+                self.exit()
+
+        self.push_screen(OperatorExitScreen(self.operator_pin), closed)

@@ -1,0 +1,63 @@
+"""Settings, read once from the environment (and command-line overrides).
+
+Every setting has one name, one default and one place: here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("KIOSK_DATA_DIR", PROJECT_DIR / "data"))
+INSTITUTIONS_DIR = DATA_DIR / "institutions"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DATA_DIR / 'kiosk.db'}"
+
+
+def _load_or_create_pepper(path: Path) -> bytes:
+    """The pepper lives outside the database; created once, readable only by its owner."""
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pepper = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(pepper.hex())
+    return pepper
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    pepper: bytes = b""
+    bcrypt_cost: int = 12
+    idle_timeout: float = 60.0
+    language: str = "es"
+    institution: str = "progressa"
+    operator_pin: str | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = os.environ
+        pepper_hex = env.get("KIOSK_PEPPER")
+        pepper = (
+            bytes.fromhex(pepper_hex)
+            if pepper_hex
+            else _load_or_create_pepper(Path(env.get("KIOSK_PEPPER_FILE", DATA_DIR / "pepper")))
+        )
+        settings = cls(
+            database_url=env.get("KIOSK_DATABASE_URL") or default_database_url(),
+            pepper=pepper,
+            bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", 12)),
+            idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
+            language=env.get("KIOSK_LANG", "es"),
+            institution=env.get("KIOSK_INSTITUTION", "progressa"),
+            operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,121 @@
+"""One-time codes: pyotp digits from a fresh random secret, stored hashed,
+bound to one member and one purpose, single use, expiring, dead after three
+wrong tries, and throttled when resent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from kiosk.core.errors import Refusal
+from kiosk.core.hashing import Hasher
+from kiosk.i18n import _
+from kiosk.store.models import OneTimeCode
+
+MAX_TRIES = 3
+MAX_LIFETIME = timedelta(minutes=10)
+RESEND_INTERVAL = timedelta(seconds=30)
+
+
+def new_code(digits: int) -> str:
+    # A fresh secret per code: nothing links one code to the next.
+    return pyotp.HOTP(pyotp.random_base32(), digits=digits).at(0)
+
+
+def latest(session: Session, member_id: int, purpose: str) -> OneTimeCode | None:
+    statement = (
+        select(OneTimeCode)
+        .where(OneTimeCode.member_id == member_id, OneTimeCode.purpose == purpose)
+        .order_by(col(OneTimeCode.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def issue(
+    session: Session,
+    hasher: Hasher,
+    now: datetime,
+    member_id: int,
+    purpose: str,
+    channel: str,
+    digits: int,
+    lifetime: timedelta,
+) -> str:
+    """Store a new code (retiring the previous one) and return it in clear for the outbox only."""
+    previous = latest(session, member_id, purpose)
+    if previous and previous.used_at is None and now - previous.created_at < RESEND_INTERVAL:
+        wait = int((RESEND_INTERVAL - (now - previous.created_at)).total_seconds()) + 1
+        raise Refusal(
+            "resend_throttled",
+            _("Ya le enviamos un código. Espere {seconds} segundos para pedir otro.").format(seconds=wait),
+        )
+    session.execute(
+        update(OneTimeCode)
+        .where(
+            col(OneTimeCode.member_id) == member_id,
+            col(OneTimeCode.purpose) == purpose,
+            col(OneTimeCode.used_at).is_(None),
+        )
+        .values(expires_at=now)
+    )
+    code = new_code(digits)
+    session.add(
+        OneTimeCode(
+            member_id=member_id,
+            purpose=purpose,
+            channel=channel,
+            hash=hasher.hash(code),
+            created_at=now,
+            expires_at=now + min(lifetime, MAX_LIFETIME),
+        )
+    )
+    return code
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    code_id: int
+
+
+def check(
+    session: Session, hasher: Hasher, now: datetime, member_id: int, purpose: str, value: str
+) -> CodeMatch:
+    """Check ``value`` against the member's current code for ``purpose`` without using it up.
+
+    A wrong value counts a try; the third wrong try kills the code.
+    """
+    code = latest(session, member_id, purpose)
+    if code is None or code.used_at is not None or code.tries >= MAX_TRIES:
+        hasher.verify(value, None)
+        raise Refusal("no_code", _("El código no es válido. Solicite uno nuevo."))
+    if not hasher.verify(value, code.hash):
+        code.tries += 1
+        session.add(code)
+        if code.tries >= MAX_TRIES:
+            raise Refusal("code_dead", _("Demasiados intentos fallidos. Solicite un código nuevo."))
+        left = MAX_TRIES - code.tries
+        raise Refusal(
+            "wrong_code",
+            _("El código no es correcto. Le quedan {left} intentos.").format(left=left),
+        )
+    if now >= code.expires_at:
+        raise Refusal("code_expired", _("El código venció. Solicite uno nuevo."))
+    return CodeMatch(code.id)
+
+
+def consume(session: Session, now: datetime, code_id: int) -> None:
+    """Mark the code used, exactly once even when two kiosks race for it."""
+    result = session.execute(
+        update(OneTimeCode)
+        .where(col(OneTimeCode.id) == code_id, col(OneTimeCode.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        raise Refusal("code_used", _("Este código ya fue usado. Solicite uno nuevo."))
+
+

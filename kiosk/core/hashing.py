@@ -1,0 +1,41 @@
+"""Key and code hashing: bcrypt over an HMAC-SHA256 of the value with a pepper.
+
+The HMAC keeps the pepper (held outside the database) in every hash and turns
+any input into 44 bytes, so bcrypt's 72-byte limit never truncates a value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+import bcrypt
+
+
+class Hasher:
+    def __init__(self, pepper: bytes, cost: int = 12) -> None:
+        if len(pepper) < 16:
+            raise ValueError("the pepper must be at least 16 bytes")
+        self._pepper = pepper
+        self._cost = cost
+        # A hash of nothing anybody can type, checked when there is no real
+        # hash to check, so an unknown member costs the same time as a known one.
+        self._decoy_hash = self.hash("\x00decoy")
+
+    def _peppered(self, value: str) -> bytes:
+        digest = hmac.new(self._pepper, value.encode("utf-8"), hashlib.sha256).digest()
+        return base64.b64encode(digest)
+
+    def hash(self, value: str) -> str:
+        return bcrypt.hashpw(self._peppered(value), bcrypt.gensalt(self._cost)).decode("ascii")
+
+    def verify(self, value: str, hashed: str | None) -> bool:
+        if hashed is None:
+            bcrypt.checkpw(self._peppered(value), self._decoy_hash.encode("ascii"))
+            return False
+        return bcrypt.checkpw(self._peppered(value), hashed.encode("ascii"))
+
+    def fingerprint(self, value: str) -> bytes:
+        """A keyed digest used to derive stable decoys; never stored."""
+        return hmac.new(self._pepper, b"decoy:" + value.encode("utf-8"), hashlib.sha256).digest()

@@ -1,0 +1,353 @@
+"""The kiosk's operations, one database transaction each, with no Textual in
+sight: the screens, the teller console, tests and benchmarks all call these.
+
+Slow bcrypt work is done before the write transaction opens, so a kiosk never
+holds the store's write lock while it hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from kiosk.core import audit, codes, consent, outbox
+from kiosk.core.clock import Clock
+from kiosk.core.errors import Refusal
+from kiosk.core.hashing import Hasher
+from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
+from kiosk.core.members import (
+    SECURITY_IMAGES,
+    Contacts,
+    SecurityDisplay,
+    decoy_contacts,
+    decoy_security_display,
+    find_member,
+    masked_contacts,
+    security_image_of,
+    validate_document,
+)
+from kiosk.i18n import _
+from kiosk.store import transaction
+from kiosk.store.models import KeyHistory, Member, MemberKey, Product, SecurityImage
+
+T = TypeVar("T")
+
+LOGIN = "login"
+TEMPORARY_KEY = "temporary_key"
+MAX_PHRASE_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the kiosk is talking to.  ``member_id`` is None for an unknown
+    document, and nothing a screen does may depend on that difference."""
+
+    document_type: str
+    document_number: str
+    member_id: int | None
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What entitles this kiosk session to change a member's data."""
+
+    member_id: int
+    via: str  # "code": a temporary key sent by the outbox; "key": a key that verified
+    code_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Login:
+    status: str  # "ok", "change_required" or "setup_required"
+    proof: Proof
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    first_names: str
+    last_names: str
+    products: list[tuple[str, str]]
+
+
+class KioskService:
+    def __init__(
+        self, engine: Engine, hasher: Hasher, clock: Clock, institution: str, institution_name: str
+    ) -> None:
+        self.engine = engine
+        self.hasher = hasher
+        self.clock = clock
+        self.institution = institution
+        self.institution_name = institution_name
+
+    # -- plumbing ---------------------------------------------------------
+
+    def _write(self, work: Callable[[Session, datetime], T]) -> T:
+        """Run ``work`` in one transaction.  A ``Refusal`` raised inside still
+        commits what was written before it (try counters), so checks that can
+        refuse must come before any other change."""
+        refusal: Refusal | None = None
+        with transaction(self.engine) as session:
+            try:
+                return work(session, self.clock.now())
+            except Refusal as caught:
+                refusal = caught
+        raise refusal
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return work(session)
+
+    def _member(self, session: Session, member_id: int) -> Member:
+        member = session.get(Member, member_id)
+        assert member is not None
+        return member
+
+    @staticmethod
+    def _login_key(session: Session, member_id: int, kind: str = LOGIN) -> MemberKey | None:
+        statement = select(MemberKey).where(MemberKey.member_id == member_id, MemberKey.kind == kind)
+        return session.exec(statement).first()
+
+    def _audit(self, session: Session, now: datetime, action: str, member_id: int | None, detail: str = "") -> None:
+        audit.record(session, now, self.institution, action, member_id=member_id, detail=detail)
+
+    # -- identifying ------------------------------------------------------
+
+    def identify(self, document_number: str, document_type: str = "CC") -> Identity:
+        number = validate_document(document_number)
+
+        def look_up(session: Session) -> Identity:
+            member = find_member(session, self.institution, document_type, number)
+            return Identity(document_type, number, member.id if member else None)
+
+        return self._read(look_up)
+
+    def contacts(self, identity: Identity) -> Contacts:
+        if identity.member_id is None:
+            return decoy_contacts(self.hasher, identity.document_number)
+        return self._read(lambda s: masked_contacts(self._member(s, identity.member_id)))
+
+    def security_display(self, identity: Identity) -> SecurityDisplay:
+        """The member's image and phrase; a stable decoy for anyone else."""
+        chosen = None
+        if identity.member_id is not None:
+            chosen = self._read(lambda s: security_image_of(s, identity.member_id))
+        if chosen is None:
+            return decoy_security_display(self.hasher, identity.document_number)
+        return SecurityDisplay(chosen.image, chosen.phrase)
+
+    def summary(self, proof: Proof) -> MemberSummary:
+        def load(session: Session) -> MemberSummary:
+            member = self._member(session, proof.member_id)
+            products = session.exec(
+                select(Product).where(Product.member_id == member.id).order_by(col(Product.id))
+            )
+            shown = [(p.kind, "****" + p.number[-4:]) for p in products]
+            return MemberSummary(member.first_names, member.last_names, shown)
+
+        return self._read(load)
+
+    # -- recovery ---------------------------------------------------------
+
+    def send_temporary_key(
+        self, identity: Identity, channel: str, digits: int, lifetime: timedelta
+    ) -> None:
+        """Send a temporary key by SMS or e-mail.  For an unknown document the
+        same work is done and nothing is sent."""
+        if identity.member_id is None:
+            self.hasher.hash(identity.document_number)  # same cost as a real code
+            self._write(
+                lambda s, now: self._audit(
+                    s, now, "recovery_unknown_document", None, f"documento {identity.document_number}"
+                )
+            )
+            return
+
+        def send(session: Session, now: datetime) -> None:
+            member = self._member(session, identity.member_id)
+            if not outbox.recipient_for(member, channel):
+                raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
+            code = codes.issue(
+                session, self.hasher, now, member.id, TEMPORARY_KEY, channel, digits, lifetime
+            )
+            minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
+            body = _(
+                "{name}: su clave temporal es {code}. Vence en {minutes} minutos. "
+                "No la comparta con nadie."
+            ).format(name=self.institution_name, code=code, minutes=minutes)
+            outbox.queue(session, now, member, channel, body, subject=_("Clave temporal"))
+            self._audit(session, now, "temporary_key_sent", member.id, f"canal {channel}")
+
+        self._write(send)
+
+    def login(
+        self,
+        identity: Identity,
+        secret: str,
+        max_failed_tries: int = 3,
+        require_security_image: bool = False,
+        consent_version: str | None = None,
+    ) -> Login:
+        """Check a key, or a temporary key sent by the outbox.
+
+        Wrong keys count towards blocking the key; wrong temporary keys only
+        count against the temporary key, so a failed recovery never locks the
+        member out.
+        """
+        wrong = Refusal("wrong_key", _("El usuario o la clave no son correctos."))
+        if identity.member_id is None:
+            self.hasher.verify(secret, None)
+            raise wrong
+        member_id = identity.member_id
+        key = self._read(lambda s: self._login_key(s, member_id))
+        usable = key is not None and not key.blocked
+        key_matches = self.hasher.verify(secret, key.hash if usable else None)
+
+        def settle(session: Session, now: datetime) -> Login:
+            stored = self._login_key(session, member_id)
+            if key_matches and stored is not None:
+                if stored.temporary and stored.expires_at and now >= stored.expires_at:
+                    raise Refusal(
+                        "temporary_expired",
+                        _("Su clave temporal venció. Solicite una nueva con «Olvidé mi clave»."),
+                    )
+                stored.failed_tries = 0
+                session.add(stored)
+                self._audit(session, now, "login", member_id)
+                proof = Proof(member_id, "key")
+                if stored.temporary:
+                    return Login("change_required", proof)
+                if self._setup_missing(session, member_id, require_security_image, consent_version):
+                    return Login("setup_required", proof)
+                return Login("ok", proof)
+            pending = codes.latest(session, member_id, TEMPORARY_KEY)
+            if pending and pending.used_at is None and pending.tries < codes.MAX_TRIES:
+                if now < pending.expires_at:
+                    match = codes.check(session, self.hasher, now, member_id, TEMPORARY_KEY, secret)
+                    self._audit(session, now, "temporary_key_accepted", member_id)
+                    return Login("change_required", Proof(member_id, "code", match.code_id))
+                if self.hasher.verify(secret, pending.hash):
+                    # The member typed the right temporary key too late: say so.
+                    raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
+            if stored is None:
+                raise wrong
+            if stored.blocked:
+                raise Refusal("blocked", _blocked_message())
+            stored.failed_tries += 1
+            if stored.failed_tries >= max_failed_tries:
+                stored.blocked = True
+            session.add(stored)
+            self._audit(session, now, "login_failed", member_id, f"intento {stored.failed_tries}")
+            if stored.blocked:
+                self._audit(session, now, "key_blocked", member_id)
+                raise Refusal("blocked", _blocked_message())
+            raise wrong
+
+        return self._write(settle)
+
+    def _setup_missing(
+        self, session: Session, member_id: int, require_image: bool, consent_version: str | None
+    ) -> bool:
+        if require_image and security_image_of(session, member_id) is None:
+            return True
+        return bool(consent_version) and not consent.has_consented(session, member_id, consent_version)
+
+    def check_new_key(self, proof: Proof, key: str, length: int) -> None:
+        """The fast policy checks, before the member is asked to confirm."""
+        member = self._read(lambda s: self._member(s, proof.member_id))
+        personal = PersonalData(member.document_number, member.birth_date, member.mobile or "")
+        check_key(key, length, personal)
+
+    def change_key(
+        self, proof: Proof, key: str, confirmation: str, length: int, history: int = 3, kind: str = LOGIN
+    ) -> Proof:
+        """Set a member's definitive key: the temporary key is used up, the key
+        unblocked, the old hash kept for the reuse check, the change audited and
+        notified, all in one transaction."""
+        self.check_new_key(proof, key, length)
+        check_confirmation(key, confirmation)
+        recent = self._read(lambda s: self._recent_hashes(s, proof.member_id, kind, history))
+        if any(self.hasher.verify(key, old) for old in recent):
+            raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
+        new_hash = self.hasher.hash(key)
+
+        def apply(session: Session, now: datetime) -> Proof:
+            if proof.via == "code":
+                codes.consume(session, now, proof.code_id)
+            member = self._member(session, proof.member_id)
+            stored = self._login_key(session, member.id, kind)
+            if stored is None:
+                stored = MemberKey(member_id=member.id, kind=kind, hash=new_hash, changed_at=now)
+            else:
+                session.add(KeyHistory(member_id=member.id, kind=kind, hash=stored.hash, retired_at=now))
+            stored.hash = new_hash
+            stored.temporary = False
+            stored.expires_at = None
+            stored.failed_tries = 0
+            stored.blocked = False
+            stored.changed_at = now
+            session.add(stored)
+            self._audit(session, now, "key_changed", member.id, f"clave {kind}")
+            self._notify_key_changed(session, now, member)
+            return Proof(member.id, "key")
+
+        return self._write(apply)
+
+    @staticmethod
+    def _recent_hashes(session: Session, member_id: int, kind: str, history: int) -> list[str]:
+        current = KioskService._login_key(session, member_id, kind)
+        older = session.exec(
+            select(KeyHistory.hash)
+            .where(KeyHistory.member_id == member_id, KeyHistory.kind == kind)
+            .order_by(col(KeyHistory.id).desc())
+            .limit(max(history - 1, 0))
+        )
+        hashes = [current.hash] if current and history > 0 else []
+        return hashes + list(older)
+
+    def _notify_key_changed(self, session: Session, now: datetime, member: Member) -> None:
+        channel = outbox.SMS if member.mobile else outbox.EMAIL
+        body = _(
+            "{name}: su clave fue cambiada el {date} a las {time}. "
+            "Si no fue usted, comuníquese de inmediato con la entidad."
+        ).format(name=self.institution_name, date=now.strftime("%d/%m/%Y"), time=now.strftime("%H:%M"))
+        outbox.queue(session, now, member, channel, body, subject=_("Clave cambiada"))
+
+    def set_security_image(self, proof: Proof, image: str, phrase: str) -> None:
+        phrase = " ".join(phrase.split())
+        if image not in SECURITY_IMAGES:
+            raise Refusal("image_missing", _("Seleccione una imagen de seguridad."))
+        if not phrase:
+            raise Refusal("phrase_empty", _("Escriba una frase de seguridad."))
+        if len(phrase) > MAX_PHRASE_LENGTH or not phrase.isprintable():
+            raise Refusal(
+                "phrase_invalid",
+                _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(
+                    n=MAX_PHRASE_LENGTH
+                ),
+            )
+
+        def apply(session: Session, now: datetime) -> None:
+            chosen = session.get(SecurityImage, proof.member_id)
+            if chosen is None:
+                chosen = SecurityImage(member_id=proof.member_id, image=image, phrase=phrase, chosen_at=now)
+            chosen.image, chosen.phrase, chosen.chosen_at = image, phrase, now
+            session.add(chosen)
+            self._audit(session, now, "security_image_set", proof.member_id)
+
+        self._write(apply)
+
+    def grant_consent(self, proof: Proof, policy_version: str) -> None:
+        def apply(session: Session, now: datetime) -> None:
+            consent.grant(session, now, proof.member_id, policy_version)
+            self._audit(session, now, "consent_granted", proof.member_id, f"política {policy_version}")
+
+        self._write(apply)
+
+
+def _blocked_message() -> str:
+    return _("Su clave está bloqueada por intentos fallidos. Use «Olvidé mi clave» para asignar una nueva.")

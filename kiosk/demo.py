@@ -1,0 +1,109 @@
+"""Demo members, one per situation an operator shows.  Their keys are demo
+values, documented in the README's demo guide; real members' keys are never
+known to anybody but them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from kiosk.core.clock import Clock
+from kiosk.core.hashing import Hasher
+from kiosk.store import transaction
+from kiosk.store.models import Consent, Member, MemberKey, Product, SecurityImage
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    institution: str
+    document: str
+    first_names: str
+    last_names: str
+    birth_date: date
+    situation: str
+    mobile: str | None = None
+    email: str | None = None
+    key: str | None = None
+    temporary_key: bool = False
+    blocked: bool = False
+    image: tuple[str, str] | None = None
+    products: list[tuple[str, str, date]] = field(default_factory=list)
+
+
+CONSENT_VERSION = "2024-01"
+
+DEMO_MEMBERS = [
+    DemoMember(
+        "progressa", "1010123456", "Ana María", "Rojas Pérez", date(1985, 3, 14),
+        "ordinary: key 582017, image and phrase set",
+        mobile="3111234567", email="mynameis@mail.com", key="582017",
+        image=("flor", "La peor experiencia es la mejor maestra"),
+        products=[("Cuenta de ahorros", "4501203344", date(2015, 6, 1)),
+                  ("CDT", "7700112233", date(2022, 1, 15))],
+    ),
+    DemoMember(
+        "progressa", "1020304050", "Carlos Andrés", "Gómez Díaz", date(1990, 11, 2),
+        "first access: initial key 640825 from the cooperative, must change it",
+        mobile="3157654321", email="carlos.gomez@mail.com", key="640825", temporary_key=True,
+        products=[("Cuenta de ahorros", "4501998877", date(2023, 9, 10))],
+    ),
+    DemoMember(
+        "progressa", "1030405060", "Luz Marina", "Herrera Castro", date(1978, 7, 23),
+        "blocked: key blocked by failed tries",
+        mobile="3209876543", email="luz.herrera@mail.com", key="915372", blocked=True,
+        image=("sol", "Cada mañana es un regalo"),
+        products=[("Crédito de consumo", "8800223344", date(2020, 2, 5))],
+    ),
+    DemoMember(
+        "progressa", "1040506070", "Jorge Eliécer", "Muñoz Vargas", date(1969, 1, 30),
+        "no e-mail on file: SMS only",
+        mobile="3004567890", key="308461",
+        image=("casa", "Mi casa es mi refugio"),
+        products=[("Cuenta de ahorros", "4501556677", date(2010, 4, 20))],
+    ),
+]
+
+
+def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
+    """Add the demo members that are missing; return how many were added."""
+    added = 0
+    now = clock.now()
+    with transaction(engine) as session:
+        for demo in DEMO_MEMBERS:
+            if _exists(session, demo):
+                continue
+            member = Member(
+                institution=demo.institution, document_type="CC", document_number=demo.document,
+                first_names=demo.first_names, last_names=demo.last_names, birth_date=demo.birth_date,
+                mobile=demo.mobile, email=demo.email, created_at=now,
+            )
+            session.add(member)
+            session.flush()
+            if demo.key:
+                session.add(MemberKey(
+                    member_id=member.id, kind="login", hash=hasher.hash(demo.key),
+                    temporary=demo.temporary_key, blocked=demo.blocked,
+                    failed_tries=3 if demo.blocked else 0, changed_at=now,
+                ))
+            if demo.image:
+                session.add(SecurityImage(member_id=member.id, image=demo.image[0], phrase=demo.image[1], chosen_at=now))
+                session.add(Consent(member_id=member.id, policy_version=CONSENT_VERSION, granted_at=now))
+            for kind, number, opened in demo.products:
+                session.add(Product(member_id=member.id, kind=kind, number=number, opened_on=opened))
+            added += 1
+    return added
+
+
+def _exists(session: Session, demo: DemoMember) -> bool:
+    statement = select(Member.id).where(
+        Member.institution == demo.institution, Member.document_number == demo.document
+    )
+    return session.exec(statement).first() is not None
+
+
+def store_is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Member.id).limit(1)).first() is None

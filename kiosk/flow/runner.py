@@ -1,0 +1,65 @@
+"""The flow runner: shows a profile's steps one screen at a time.
+
+A screen reports an outcome ("done", "forgot", "back"…); the runner looks up
+where the profile says that outcome leads and shows that step's screen.  No
+screen names the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from kiosk.flow.profile import WELCOME, Profile, Step
+
+if TYPE_CHECKING:
+    from kiosk.core.service import Identity, Proof
+
+
+class Host(Protocol):
+    """What the runner needs from the application showing it."""
+
+    def show_step(self, screen: Any) -> None: ...
+
+    def return_to_welcome(self) -> None: ...
+
+
+@dataclass
+class FlowContext:
+    """What one visit has learnt so far; dropped whole when the visit ends."""
+
+    identity: Identity | None = None
+    proof: Proof | None = None
+    channel: str | None = None
+    banner: str | None = None
+
+
+class FlowRunner:
+    def __init__(self, host: Host, profile: Profile, screens: dict[str, Callable[..., Any]]) -> None:
+        self.host = host
+        self.profile = profile
+        self.screens = screens
+        self.context = FlowContext()
+        self.current: Step | None = None
+
+    def start(self) -> None:
+        self.context = FlowContext()
+        self.go(self.profile.start)
+
+    def advance(self, step: Step, outcome: str = "done") -> None:
+        if step is not self.current:
+            return  # a stale screen (double press, late worker) must not move the flow
+        self.go(self.profile.target(step, outcome))
+
+    def go(self, step_id: str) -> None:
+        if step_id == WELCOME:
+            self.host.return_to_welcome()
+            return
+        step = self.profile.step(step_id)
+        self.current = step
+        self.host.show_step(self.screens[step.type](self, step))
+
+    def end(self) -> None:
+        """Forget everything about the visit (idle timeout, Salida segura)."""
+        self.context = FlowContext()
+        self.current = None

@@ -1,0 +1,120 @@
+"""What every step screen shares: the institution bar with «Salida segura»,
+the step title, a message line, and calls into the core off the event loop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.core.errors import Refusal
+from kiosk.i18n import _
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+    from kiosk.core.service import KioskService
+    from kiosk.flow.profile import Step
+    from kiosk.flow.runner import FlowContext, FlowRunner
+
+log = logging.getLogger(__name__)
+
+
+def brand_bar(app: KioskApp) -> ComposeResult:
+    profile = app.profile
+    with Horizontal(id="brand"):
+        yield Static(f"{profile.name} · {_(profile.portal)}", id="brand-name")
+        yield Button(_("Salida segura"), id="safe-exit", compact=True)
+
+
+class StepScreen(Screen):
+    """A screen showing one step of a profile.  Subclasses add ``compose_step``
+    and call ``finish(outcome)``; the runner decides what comes next."""
+
+    app: KioskApp
+
+    def __init__(self, runner: FlowRunner, step: Step) -> None:
+        super().__init__(classes=f"step step-{step.type}")
+        self.runner = runner
+        self.step = step
+
+    @property
+    def service(self) -> KioskService:
+        return self.app.service
+
+    @property
+    def context(self) -> FlowContext:
+        return self.runner.context
+
+    def text(self, name: str, **values: Any) -> str:
+        """A text parameter of the step, translated, with ``{placeholders}`` filled."""
+        text = _(self.step.param(name, ""))
+        return text.format(**values) if values else text
+
+    def compose(self) -> ComposeResult:
+        yield from brand_bar(self.app)
+        with VerticalScroll(id="body"):
+            with Vertical(id="card"):
+                yield Static(self.text("title"), classes="title")
+                yield from self.compose_step()
+                yield Static("", id="message")
+
+    def compose_step(self) -> ComposeResult:
+        yield from ()
+
+    def finish(self, outcome: str = "done") -> None:
+        self.runner.advance(self.step, outcome)
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_classes(f"-{kind}" if text else "")
+
+    def call_core(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_refusal: Callable[[Refusal], None] | None = None,
+    ) -> None:
+        """Run ``work`` (which may hash for a quarter second) in a thread, with
+        the card marked busy, then hand its result back on the event loop."""
+        card = self.query_one("#card")
+        card.loading = True
+        self.show_message("")
+
+        def job() -> None:
+            try:
+                result = work()
+            except Refusal as refusal:
+                self.app.call_from_thread(done, refused=refusal)
+            except Exception:  # never a traceback on a member's screen
+                log.exception("core call failed on step %s", self.step.id)
+                self.app.call_from_thread(done, failed=True)
+            else:
+                self.app.call_from_thread(done, result=result)
+
+        def done(result: Any = None, refused: Refusal | None = None, failed: bool = False) -> None:
+            if not self.is_attached:
+                return
+            card.loading = False
+            if failed:
+                self.show_message(
+                    _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
+                )
+            elif refused is not None:
+                self.show_message(refused.message)
+                if on_refusal:
+                    on_refusal(refused)
+            else:
+                on_success(result)
+
+        self.run_worker(job, thread=True, exclusive=True, group="core")
+
+    @on(Button.Pressed, "#safe-exit")
+    def _safe_exit(self) -> None:
+        self.app.return_to_welcome()

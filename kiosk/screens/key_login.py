@@ -1,0 +1,74 @@
+"""The key step: the member's security image and phrase (their own, or a
+stable decoy for an unknown document), then the key on the scrambled keypad."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from kiosk.i18n import _
+from kiosk.screens.base import StepScreen
+from kiosk.widgets import ScrambledKeypad, picture
+
+
+class KeyLoginScreen(StepScreen):
+    def compose_step(self) -> ComposeResult:
+        profile = self.runner.profile
+        with Horizontal(classes="split"):
+            if self.step.param("show_security_image"):
+                shown = self.service.security_display(self.context.identity)
+                with Vertical(id="security", classes="panel"):
+                    yield Static(_("Imagen y frase de seguridad"), classes="panel-title")
+                    yield Static(picture(shown.image), id="security-image")
+                    yield Static(f"«{shown.phrase}»", id="security-phrase")
+                    yield Static(
+                        _(
+                            "Si su imagen o frase de seguridad no son lo que usted definió, "
+                            "por su seguridad no ingrese su clave de acceso"
+                        ),
+                        classes="warning",
+                    )
+            with Vertical(classes="keypad-column"):
+                yield Static(self.text("hint"), classes="hint")
+                yield ScrambledKeypad(
+                    self.app.shuffler, max_length=profile.setting("key_length"), id="keypad"
+                )
+        with Horizontal(classes="actions"):
+            yield Button(_("Regresar"), id="back")
+            yield Button(_("Olvidé mi clave"), id="forgot", classes="link")
+            yield Button(_("Continuar"), id="continue", variant="primary")
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.finish("back")
+
+    @on(Button.Pressed, "#forgot")
+    def _forgot(self) -> None:
+        self.finish("forgot")
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        keypad = self.query_one("#keypad", ScrambledKeypad)
+        secret = keypad.value
+        keypad.clear()
+        if not secret:
+            self.show_message(_("Ingrese su clave con el teclado virtual."))
+            return
+        profile = self.runner.profile
+        self.call_core(
+            lambda: self.service.login(
+                self.context.identity,
+                secret,
+                max_failed_tries=profile.setting("max_failed_tries", 3),
+                require_security_image=profile.setting("security_image", False),
+                consent_version=profile.setting("consent_version"),
+            ),
+            self._logged_in,
+            on_refusal=lambda _refusal: keypad.reshuffle(),
+        )
+
+    def _logged_in(self, login) -> None:
+        self.context.proof = login.proof
+        self.finish(login.status)

@@ -1,0 +1,66 @@
+"""The new key, typed twice on the scrambled keypad (reshuffled in between)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from kiosk.core.errors import Refusal
+from kiosk.i18n import _
+from kiosk.screens.base import StepScreen
+from kiosk.widgets import ScrambledKeypad
+
+
+class NewKeyScreen(StepScreen):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._first: str | None = None  # the new key, held only until it is confirmed
+
+    @property
+    def key_length(self) -> int:
+        return self.step.param("key_length") or self.runner.profile.setting("key_length")
+
+    def compose_step(self) -> ComposeResult:
+        yield Static(self.text("hint"), classes="hint")
+        yield Static(_("Escriba su nueva clave"), id="phase", classes="field-label")
+        yield ScrambledKeypad(self.app.shuffler, max_length=self.key_length, id="keypad")
+        with Horizontal(classes="actions"):
+            yield Button(_("Continuar"), id="continue", variant="primary")
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        keypad = self.query_one("#keypad", ScrambledKeypad)
+        typed = keypad.value
+        keypad.clear()
+        keypad.reshuffle()
+        if self._first is None:
+            self.call_core(
+                lambda: self.service.check_new_key(self.context.proof, typed, self.key_length),
+                lambda _result: self._ask_confirmation(typed),
+            )
+            return
+        first, self._first = self._first, None
+        self.call_core(
+            lambda: self.service.change_key(
+                self.context.proof,
+                first,
+                typed,
+                self.key_length,
+                history=self.runner.profile.setting("key_history", 3),
+            ),
+            self._changed,
+            on_refusal=self._start_over,
+        )
+
+    def _ask_confirmation(self, key: str) -> None:
+        self._first = key
+        self.query_one("#phase", Static).update(_("Confirme su nueva clave"))
+
+    def _start_over(self, _refusal: Refusal) -> None:
+        self.query_one("#phase", Static).update(_("Escriba su nueva clave"))
+
+    def _changed(self, proof) -> None:
+        self.context.proof = proof
+        self.finish()

@@ -1,0 +1,22 @@
+"""Step types and the screens that show them.  A new step type is a new screen
+plus one line here; a new institution is a new TOML file."""
+
+from kiosk.screens.channel import ChannelChoiceScreen
+from kiosk.screens.consent import ConsentScreen
+from kiosk.screens.document import DocumentScreen
+from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.member_home import MemberHomeScreen
+from kiosk.screens.new_key import NewKeyScreen
+from kiosk.screens.notice import NoticeScreen
+from kiosk.screens.security_image import SecurityImageScreen
+
+STEP_SCREENS = {
+    "document": DocumentScreen,
+    "key_login": KeyLoginScreen,
+    "channel_choice": ChannelChoiceScreen,
+    "notice": NoticeScreen,
+    "new_key": NewKeyScreen,
+    "security_image": SecurityImageScreen,
+    "consent": ConsentScreen,
+    "member_home": MemberHomeScreen,
+}

@@ -1,0 +1,40 @@
+"""The kiosk's resting screen, shown between visits."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.i18n import _, current_language, set_language
+
+
+class WelcomeScreen(Screen):
+    def compose(self) -> ComposeResult:
+        profile = self.app.profile
+        with Vertical(id="welcome"):
+            yield Static(profile.name, id="welcome-name")
+            yield Static(_(profile.portal), id="welcome-portal")
+            yield Static(
+                _("Recupere aquí su clave olvidada o bloqueada, o ingrese a su cuenta."),
+                classes="lead",
+            )
+            yield Button(_("Comenzar"), id="start", variant="primary")
+            with Horizontal(classes="actions"):
+                other = "en" if current_language() == "es" else "es"
+                yield Button("English" if other == "en" else "Español", id="language", name=other)
+
+    def on_mount(self) -> None:
+        self.query_one("#start").focus()
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        self.app.runner.start()
+
+    @on(Button.Pressed, "#language")
+    async def _language(self, event: Button.Pressed) -> None:
+        set_language(event.button.name)
+        await self.recompose()
+        self.query_one("#start").focus()

@@ -1,0 +1,124 @@
+"""The member store: SQLModel tables.
+
+Keys and codes are kept only as bcrypt hashes of a peppered HMAC; nothing in
+these tables holds a secret in clear.  Times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("institution", "document_type", "document_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution: str = Field(max_length=40, index=True)
+    document_type: str = Field(max_length=4)
+    document_number: str = Field(max_length=20)
+    first_names: str = Field(max_length=80)
+    last_names: str = Field(max_length=80)
+    birth_date: date
+    mobile: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=120)
+    created_at: datetime
+
+
+class Product(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=40)
+    number: str = Field(max_length=30)
+    opened_on: date
+
+
+class MemberKey(SQLModel, table=True):
+    """One key of a member: the login key, or the transactional key."""
+
+    __tablename__ = "member_key"
+    __table_args__ = (UniqueConstraint("member_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=20)
+    hash: str = Field(max_length=80)
+    temporary: bool = False
+    expires_at: datetime | None = None
+    failed_tries: int = 0
+    blocked: bool = False
+    changed_at: datetime
+
+
+class KeyHistory(SQLModel, table=True):
+    """Hashes of a member's previous keys, so a recent key is not reused."""
+
+    __tablename__ = "key_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=20)
+    hash: str = Field(max_length=80)
+    retired_at: datetime
+
+
+class SecurityImage(SQLModel, table=True):
+    """The anti-phishing image and phrase a member chose (not secrets: shown at login)."""
+
+    __tablename__ = "security_image"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    image: str = Field(max_length=40)
+    phrase: str = Field(max_length=120)
+    chosen_at: datetime
+
+
+class OneTimeCode(SQLModel, table=True):
+    __tablename__ = "one_time_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    purpose: str = Field(max_length=40)
+    channel: str = Field(max_length=10)
+    hash: str = Field(max_length=80)
+    created_at: datetime
+    expires_at: datetime
+    tries: int = 0
+    used_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A simulated SMS or e-mail: the only place a code travels in clear."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    channel: str = Field(max_length=10)
+    recipient: str = Field(max_length=120)
+    subject: str = Field(default="", max_length=200)
+    body: str
+    created_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    institution: str = Field(max_length=40)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    actor: str = Field(max_length=40)
+    action: str = Field(max_length=60)
+    detail: str = Field(default="", max_length=400)
+
+
+class Consent(SQLModel, table=True):
+    """Proof of an explicit, prior, informed authorisation (Ley 1581 de 2012)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    policy_version: str = Field(max_length=20)
+    granted_at: datetime
+    channel: str = Field(default="kiosk", max_length=20)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.app import KioskApp
+from kiosk.core.clock import FrozenClock
+from kiosk.core.hashing import Hasher
+from kiosk.core.service import KioskService
+from kiosk.demo import seed_demo
+from kiosk.flow.profile import load_profile
+from kiosk.i18n import set_language
+from kiosk.screens.registry import STEP_SCREENS
+from kiosk.store import open_store
+from kiosk.widgets import KeypadShuffler
+
+TEST_PEPPER = b"test-pepper-not-for-production!!"
+
+
+@pytest.fixture(autouse=True)
+def spanish():
+    set_language("es")
+    yield
+    set_language("es")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = open_store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def hasher():
+    # bcrypt's lowest cost keeps the suite fast; production uses 12.
+    return Hasher(TEST_PEPPER, cost=4)
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(datetime(2026, 11, 21, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def profile():
+    return load_profile("progressa", step_types=set(STEP_SCREENS))
+
+
+@pytest.fixture
+def service(engine, hasher, clock, profile):
+    seed_demo(engine, hasher, clock)
+    return KioskService(engine, hasher, clock, profile.slug, profile.name)
+
+
+@pytest.fixture
+def make_app(service, profile):
+    def make(idle_timeout: float = 600.0, operator_pin: str | None = None, seed: int = 7) -> KioskApp:
+        return KioskApp(
+            service,
+            profile,
+            idle_timeout=idle_timeout,
+            operator_pin=operator_pin,
+            shuffler=KeypadShuffler(random.Random(seed)),
+        )
+
+    return make
