@@ -54,6 +54,7 @@ def _open(settings: Settings, seed: bool):
 def _run(settings: Settings) -> int:
     from kiosk.app import KioskApp
     from kiosk.core.clock import Clock
+    from kiosk.core.sealing import Sealer
     from kiosk.core.service import KioskService
     from kiosk.flow.profile import ProfileError, load_profile
     from kiosk.i18n import set_language
@@ -67,7 +68,7 @@ def _run(settings: Settings) -> int:
         return 2
     set_language(settings.language)
     engine, _added, hasher = _open(settings, seed=False)
-    service = KioskService(engine, hasher, Clock(), profile.slug, profile.name)
+    service = KioskService(engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name)
     app = KioskApp(service, profile, settings.idle_timeout, settings.operator_pin)
     app.run()
     return 0
@@ -77,11 +78,12 @@ def _print_outbox(settings: Settings, limit: int) -> int:
     from sqlmodel import Session
 
     from kiosk.core import outbox
+    from kiosk.core.sealing import Sealer
     from kiosk.store import open_store
 
     engine = open_store(settings.database_url)
     with Session(engine) as session:
-        for message in outbox.recent(session, limit=limit):
+        for message in outbox.recent(session, Sealer(settings.pepper), limit=limit):
             when = message.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             subject = f" · {message.subject}" if message.subject else ""
             print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {message.body}\n")

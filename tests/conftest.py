@@ -8,6 +8,7 @@ import pytest
 from kiosk.app import KioskApp
 from kiosk.core.clock import FrozenClock
 from kiosk.core.hashing import Hasher
+from kiosk.core.sealing import Sealer
 from kiosk.core.service import KioskService
 from kiosk.demo import seed_demo
 from kiosk.flow.profile import load_profile
@@ -40,6 +41,11 @@ def hasher():
 
 
 @pytest.fixture
+def sealer():
+    return Sealer(TEST_PEPPER)
+
+
+@pytest.fixture
 def clock():
     return FrozenClock(datetime(2026, 11, 21, 15, 0, tzinfo=UTC))
 
@@ -50,9 +56,9 @@ def profile():
 
 
 @pytest.fixture
-def service(engine, hasher, clock, profile):
+def service(engine, hasher, sealer, clock, profile):
     seed_demo(engine, hasher, clock)
-    return KioskService(engine, hasher, clock, profile.slug, profile.name)
+    return KioskService(engine, hasher, sealer, clock, profile.slug, profile.name)
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
-from kiosk.store.models import Member, OutboxMessage
+from kiosk.core.outbox import Delivered
+from kiosk.core.service import KioskService
+from kiosk.store.models import Member
 from kiosk.widgets import ScrambledKeypad
 
 ORDINARY = "1010123456"
@@ -28,6 +30,7 @@ async def settle(pilot: Pilot) -> None:
 
 
 async def click(pilot: Pilot, selector: str) -> None:
+    await pilot.pause()
     widget = pilot.app.screen.query_one(selector)
     widget.scroll_visible(animate=False)
     await pilot.pause()
@@ -69,15 +72,38 @@ def member(engine, document: str) -> Member:
         return session.exec(select(Member).where(Member.document_number == document)).one()
 
 
-def latest_message(engine, document: str) -> OutboxMessage:
-    member_id = member(engine, document).id
-    with Session(engine) as session:
-        return session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.member_id == member_id)
-            .order_by(col(OutboxMessage.id).desc())
-        ).first()
+def latest_message(service: KioskService, document: str) -> Delivered:
+    """The newest message the member's phone or inbox received."""
+    return service.messages_for(member(service.engine, document).id, limit=1)[0]
 
 
-def code_in(message: OutboxMessage) -> str:
+def code_in(message: Delivered) -> str:
     return re.search(r"\b(\d{4,8})\b", message.body).group(1)
+
+
+def clear_occurrences(engine, secret: str) -> list[str]:
+    """Where ``secret`` stands in clear in the store: every column of every
+    table, and the raw bytes of the database file and its WAL (which also hold
+    deleted and superseded rows).
+
+    A match must stand on its own (no letter or digit either side), so a chance
+    run of the same digits inside a random hash or sealed token is not counted.
+    """
+    from sqlalchemy import inspect, text
+
+    pattern = re.compile(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])")
+    found = []
+    with engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings():
+                for column, value in row.items():
+                    if pattern.search(str(value)):
+                        found.append(f"{table}.{column}")
+    raw = re.compile(pattern.pattern.encode())
+    for suffix in ("", "-wal"):
+        try:
+            data = open(engine.url.database + suffix, "rb").read()
+        except FileNotFoundError:
+            continue
+        found += [f"file{suffix}@{m.start()}" for m in raw.finditer(data)]
+    return found

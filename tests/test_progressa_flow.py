@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from kiosk.core.service import KioskService
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_login import KeyLoginScreen
 from kiosk.screens.member_home import MemberHomeScreen
@@ -13,6 +12,7 @@ from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store.models import AuditEvent, Consent, MemberKey, OneTimeCode, SecurityImage
 from tests.helpers import (
     ORDINARY,
+    clear_occurrences,
     click,
     code_in,
     keypad_type,
@@ -25,7 +25,7 @@ from tests.helpers import (
 NEW_KEY = "749261"
 
 
-async def test_forgotten_key_recovered_and_used(make_app, engine, hasher):
+async def test_forgotten_key_recovered_and_used(make_app, service, engine, hasher):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
@@ -42,7 +42,7 @@ async def test_forgotten_key_recovered_and_used(make_app, engine, hasher):
 
         await click(pilot, "#continue")  # SMS is preselected
         assert "Hemos enviado la información solicitada" in screen_text(pilot)
-        temporary = code_in(latest_message(engine, ORDINARY))
+        temporary = code_in(latest_message(service, ORDINARY))
         assert len(temporary) == 6
 
         await click(pilot, "#continue")  # «Ir a ingresar usuario»
@@ -92,5 +92,12 @@ async def test_forgotten_key_recovered_and_used(make_app, engine, hasher):
         actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.member_id == me.id))]
     for action in ("temporary_key_sent", "temporary_key_accepted", "key_changed", "security_image_set", "consent_granted", "login"):
         assert action in actions
-    notice = latest_message(engine, ORDINARY)
+    notice = latest_message(service, ORDINARY)
     assert notice.subject == "Clave cambiada" and NEW_KEY not in notice.body
+
+    # Neither the new key nor the temporary key is anywhere in clear in the store.
+    assert clear_occurrences(engine, NEW_KEY) == []
+    assert clear_occurrences(engine, temporary) == []
+    # ...while the same scan does find what is meant to be stored in clear.
+    assert "member.document_number" in clear_occurrences(engine, ORDINARY)
+    assert any(place.startswith("file") for place in clear_occurrences(engine, "perro"))

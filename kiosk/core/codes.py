@@ -4,6 +4,7 @@ wrong tries, and throttled when resent."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +24,12 @@ RESEND_INTERVAL = timedelta(seconds=30)
 
 def new_code(digits: int) -> str:
     # A fresh secret per code: nothing links one code to the next.
-    return pyotp.HOTP(pyotp.random_base32(), digits=digits).at(0)
+    if not 4 <= digits <= 10:
+        raise ValueError(f"a code has 4 to 10 digits, not {digits}")
+    # Recent pyotp (2.12 here) refuses fewer than 6 digits; the seeds use 4-digit codes.
+    # RFC 4226 truncation is ``value % 10**digits``, so the last ``digits`` of the
+    # 6-digit HOTP are exactly the 4-digit HOTP.
+    return pyotp.HOTP(pyotp.random_base32(), digits=max(digits, 6)).at(0)[-digits:]
 
 
 def latest(session: Session, member_id: int, purpose: str) -> OneTimeCode | None:
@@ -49,7 +55,7 @@ def issue(
     """Store a new code (retiring the previous one) and return it in clear for the outbox only."""
     previous = latest(session, member_id, purpose)
     if previous and previous.used_at is None and now - previous.created_at < RESEND_INTERVAL:
-        wait = int((RESEND_INTERVAL - (now - previous.created_at)).total_seconds()) + 1
+        wait = math.ceil((RESEND_INTERVAL - (now - previous.created_at)).total_seconds())
         raise Refusal(
             "resend_throttled",
             _("Ya le enviamos un código. Espere {seconds} segundos para pedir otro.").format(seconds=wait),
@@ -109,13 +115,22 @@ def check(
 
 
 def consume(session: Session, now: datetime, code_id: int) -> None:
-    """Mark the code used, exactly once even when two kiosks race for it."""
+    """Mark the code used, exactly once even when two kiosks race for it, and
+    only while it is still current (not expired, not replaced by a newer one)."""
     result = session.execute(
         update(OneTimeCode)
-        .where(col(OneTimeCode.id) == code_id, col(OneTimeCode.used_at).is_(None))
+        .where(
+            col(OneTimeCode.id) == code_id,
+            col(OneTimeCode.used_at).is_(None),
+            col(OneTimeCode.expires_at) > now,
+        )
         .values(used_at=now)
     )
-    if result.rowcount != 1:
-        raise Refusal("code_used", _("Este código ya fue usado. Solicite uno nuevo."))
+    if result.rowcount == 1:
+        return
+    code = session.get(OneTimeCode, code_id)
+    if code is not None and code.used_at is None:
+        raise Refusal("code_expired", _("El código venció. Solicite uno nuevo."))
+    raise Refusal("code_used", _("Este código ya fue usado. Solicite uno nuevo."))
 
 

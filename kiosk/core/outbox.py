@@ -1,16 +1,32 @@
 """The simulated SMS / e-mail outbox.  A message is the only place a code or a
-temporary key is written in clear: it is what the member's phone would show."""
+temporary key is written: it is what the member's phone would show.  Bodies are
+sealed at rest (kiosk.core.sealing) and opened only to be shown."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from kiosk.core.sealing import Sealer
 from kiosk.store.models import Member, OutboxMessage
 
 SMS = "sms"
 EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A message as its recipient reads it."""
+
+    id: int
+    member_id: int | None
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
 
 
 def recipient_for(member: Member, channel: str) -> str | None:
@@ -18,20 +34,45 @@ def recipient_for(member: Member, channel: str) -> str | None:
 
 
 def queue(
-    session: Session, at: datetime, member: Member, channel: str, body: str, subject: str = ""
-) -> OutboxMessage:
+    session: Session,
+    sealer: Sealer,
+    at: datetime,
+    member: Member,
+    channel: str,
+    body: str,
+    subject: str = "",
+) -> None:
     recipient = recipient_for(member, channel)
     if not recipient:
         raise ValueError(f"member {member.id} has no {channel} contact")
-    message = OutboxMessage(
-        member_id=member.id, channel=channel, recipient=recipient, subject=subject, body=body, created_at=at
+    session.add(
+        OutboxMessage(
+            member_id=member.id,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            sealed_body=sealer.seal(body),
+            created_at=at,
+        )
     )
-    session.add(message)
-    return message
 
 
-def recent(session: Session, member_id: int | None = None, limit: int = 20) -> list[OutboxMessage]:
+def recent(
+    session: Session, sealer: Sealer, member_id: int | None = None, limit: int = 20
+) -> list[Delivered]:
+    """The newest messages first, opened for reading."""
     statement = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     if member_id is not None:
         statement = statement.where(OutboxMessage.member_id == member_id)
-    return list(session.exec(statement))
+    return [
+        Delivered(
+            id=m.id,
+            member_id=m.member_id,
+            channel=m.channel,
+            recipient=m.recipient,
+            subject=m.subject,
+            body=sealer.open(m.sealed_body),
+            created_at=m.created_at,
+        )
+        for m in session.exec(statement)
+    ]

@@ -19,6 +19,7 @@ from kiosk.core import audit, codes, consent, outbox
 from kiosk.core.clock import Clock
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
+from kiosk.core.sealing import Sealer
 from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
 from kiosk.core.members import (
     SECURITY_IMAGES,
@@ -76,10 +77,17 @@ class MemberSummary:
 
 class KioskService:
     def __init__(
-        self, engine: Engine, hasher: Hasher, clock: Clock, institution: str, institution_name: str
+        self,
+        engine: Engine,
+        hasher: Hasher,
+        sealer: Sealer,
+        clock: Clock,
+        institution: str,
+        institution_name: str,
     ) -> None:
         self.engine = engine
         self.hasher = hasher
+        self.sealer = sealer
         self.clock = clock
         self.institution = institution
         self.institution_name = institution_name
@@ -140,6 +148,9 @@ class KioskService:
             return decoy_security_display(self.hasher, identity.document_number)
         return SecurityDisplay(chosen.image, chosen.phrase)
 
+    def messages_for(self, member_id: int, limit: int = 20) -> list[outbox.Delivered]:
+        return self._read(lambda s: outbox.recent(s, self.sealer, member_id, limit))
+
     def summary(self, proof: Proof) -> MemberSummary:
         def load(session: Session) -> MemberSummary:
             member = self._member(session, proof.member_id)
@@ -162,7 +173,7 @@ class KioskService:
             self.hasher.hash(identity.document_number)  # same cost as a real code
             self._write(
                 lambda s, now: self._audit(
-                    s, now, "recovery_unknown_document", None, f"documento {identity.document_number}"
+                    s, now, "recovery_unknown_document", None, f"documento terminado en {identity.document_number[-4:]}"
                 )
             )
             return
@@ -179,7 +190,7 @@ class KioskService:
                 "{name}: su clave temporal es {code}. Vence en {minutes} minutos. "
                 "No la comparta con nadie."
             ).format(name=self.institution_name, code=code, minutes=minutes)
-            outbox.queue(session, now, member, channel, body, subject=_("Clave temporal"))
+            outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Clave temporal"))
             self._audit(session, now, "temporary_key_sent", member.id, f"canal {channel}")
 
         self._write(send)
@@ -224,26 +235,35 @@ class KioskService:
                 if self._setup_missing(session, member_id, require_security_image, consent_version):
                     return Login("setup_required", proof)
                 return Login("ok", proof)
+            code_refusal: Refusal | None = None
             pending = codes.latest(session, member_id, TEMPORARY_KEY)
             if pending and pending.used_at is None and pending.tries < codes.MAX_TRIES:
                 if now < pending.expires_at:
-                    match = codes.check(session, self.hasher, now, member_id, TEMPORARY_KEY, secret)
-                    self._audit(session, now, "temporary_key_accepted", member_id)
-                    return Login("change_required", Proof(member_id, "code", match.code_id))
-                if self.hasher.verify(secret, pending.hash):
+                    try:
+                        match = codes.check(session, self.hasher, now, member_id, TEMPORARY_KEY, secret)
+                    except Refusal as refusal:
+                        code_refusal = refusal  # counted on the code, and on the key below
+                    else:
+                        self._audit(session, now, "temporary_key_accepted", member_id)
+                        return Login("change_required", Proof(member_id, "code", match.code_id))
+                elif self.hasher.verify(secret, pending.hash):
                     # The member typed the right temporary key too late: say so.
                     raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
             if stored is None:
-                raise wrong
+                raise code_refusal or wrong
+            # Every wrong value counts against the key too, so requesting a
+            # temporary key never opens a way round the blocking.  Recovery
+            # unblocks the key, so this never locks the member out.
+            if not stored.blocked:
+                stored.failed_tries += 1
+                stored.blocked = stored.failed_tries >= max_failed_tries
+                session.add(stored)
+                self._audit(session, now, "login_failed", member_id, f"intento {stored.failed_tries}")
+                if stored.blocked:
+                    self._audit(session, now, "key_blocked", member_id)
+            if code_refusal:
+                raise code_refusal
             if stored.blocked:
-                raise Refusal("blocked", _blocked_message())
-            stored.failed_tries += 1
-            if stored.failed_tries >= max_failed_tries:
-                stored.blocked = True
-            session.add(stored)
-            self._audit(session, now, "login_failed", member_id, f"intento {stored.failed_tries}")
-            if stored.blocked:
-                self._audit(session, now, "key_blocked", member_id)
                 raise Refusal("blocked", _blocked_message())
             raise wrong
 
@@ -310,12 +330,15 @@ class KioskService:
         return hashes + list(older)
 
     def _notify_key_changed(self, session: Session, now: datetime, member: Member) -> None:
+        if not (member.mobile or member.email):
+            self._audit(session, now, "notification_skipped", member.id, "sin contacto registrado")
+            return
         channel = outbox.SMS if member.mobile else outbox.EMAIL
         body = _(
             "{name}: su clave fue cambiada el {date} a las {time}. "
             "Si no fue usted, comuníquese de inmediato con la entidad."
         ).format(name=self.institution_name, date=now.strftime("%d/%m/%Y"), time=now.strftime("%H:%M"))
-        outbox.queue(session, now, member, channel, body, subject=_("Clave cambiada"))
+        outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Clave cambiada"))
 
     def set_security_image(self, proof: Proof, image: str, phrase: str) -> None:
         phrase = " ".join(phrase.split())

@@ -37,6 +37,8 @@ class StepScreen(Screen):
     and call ``finish(outcome)``; the runner decides what comes next."""
 
     app: KioskApp
+    # The first thing to use on the card, never «Salida segura».
+    AUTO_FOCUS = "#card *"
 
     def __init__(self, runner: FlowRunner, step: Step) -> None:
         super().__init__(classes=f"step step-{step.type}")
@@ -61,8 +63,9 @@ class StepScreen(Screen):
         with VerticalScroll(id="body"):
             with Vertical(id="card"):
                 yield Static(self.text("title"), classes="title")
-                yield from self.compose_step()
+                # Right under the title, so it is never scrolled out of sight.
                 yield Static("", id="message")
+                yield from self.compose_step()
 
     def compose_step(self) -> ComposeResult:
         yield from ()
@@ -84,6 +87,8 @@ class StepScreen(Screen):
         """Run ``work`` (which may hash for a quarter second) in a thread, with
         the card marked busy, then hand its result back on the event loop."""
         card = self.query_one("#card")
+        # The busy overlay takes focus away; give it back where the member was.
+        focused = self.focused
         card.loading = True
         self.show_message("")
 
@@ -102,6 +107,8 @@ class StepScreen(Screen):
             if not self.is_attached:
                 return
             card.loading = False
+            if focused is not None and focused.is_attached:
+                focused.focus()
             if failed:
                 self.show_message(
                     _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")

@@ -36,9 +36,6 @@ class ChannelChoiceScreen(StepScreen):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Continuar"), id="continue", variant="primary", disabled=not options)
 
-    def on_mount(self) -> None:
-        if self.query("#channels"):
-            self.query_one("#channels").focus()
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:

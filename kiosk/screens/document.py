@@ -22,8 +22,6 @@ class DocumentScreen(StepScreen):
                 yield Button(self.text("forgot_user"), id="forgot-user", classes="link")
             yield Button(self.text("button"), id="continue", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#document", Input).focus()
 
     @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")

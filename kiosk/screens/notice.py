@@ -19,8 +19,6 @@ class NoticeScreen(StepScreen):
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#continue").focus()
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.core.service import MAX_PHRASE_LENGTH
@@ -15,13 +15,16 @@ from kiosk.widgets import SecurityImagePicker
 
 class SecurityImageScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
-        yield Static(self.text("text"), classes="lead")
-        yield Label(_("Imagen de Seguridad"), classes="field-label")
-        yield SecurityImagePicker(id="picker")
-        yield Label(_("Frase de Seguridad"), classes="field-label")
-        yield Input(id="phrase", max_length=MAX_PHRASE_LENGTH)
-        with Horizontal(classes="actions"):
-            yield Button(_("Continuar"), id="continue", variant="primary")
+        with Horizontal(classes="split"):
+            with Vertical(classes="picker-column"):
+                yield Label(_("Imagen de Seguridad"), classes="field-label")
+                yield SecurityImagePicker(id="picker")
+            with Vertical(classes="phrase-column"):
+                yield Static(self.text("text"), classes="lead")
+                yield Label(_("Frase de Seguridad"), classes="field-label")
+                yield Input(id="phrase", max_length=MAX_PHRASE_LENGTH)
+                with Horizontal(classes="actions"):
+                    yield Button(_("Continuar"), id="continue", variant="primary")
 
     @on(Button.Pressed, "#continue")
     @on(Input.Submitted, "#phrase")

@@ -89,7 +89,8 @@ class OneTimeCode(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A simulated SMS or e-mail: the only place a code travels in clear."""
+    """A simulated SMS or e-mail.  Its body may carry a code for its member, so
+    it is stored sealed (kiosk.core.sealing), never in clear."""
 
     __tablename__ = "outbox_message"
 
@@ -98,7 +99,7 @@ class OutboxMessage(SQLModel, table=True):
     channel: str = Field(max_length=10)
     recipient: str = Field(max_length=120)
     subject: str = Field(default="", max_length=200)
-    body: str
+    sealed_body: str
     created_at: datetime
 
 

@@ -34,6 +34,12 @@ def picture(image: str) -> Text:
 
 
 class SecurityImagePicker(Widget):
+    DEFAULT_CSS = """
+    SecurityImagePicker { height: auto; }
+    SecurityImagePicker .picker-grid { grid-size: 3 3; grid-gutter: 0 1; grid-rows: 3; height: 9; }
+    SecurityImagePicker .picker-grid Button { width: 100%; }
+    """
+
     class Selected(Message):
         def __init__(self, picker: SecurityImagePicker, image: str) -> None:
             super().__init__()

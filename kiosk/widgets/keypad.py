@@ -42,7 +42,29 @@ class KeypadShuffler:
                 return layout
 
 
+class KeypadButton(Button):
+    """A key that registers every tap: Textual's Button ignores a second click
+    while its 0.2 s press effect shows, which would drop the second 1 of "11"."""
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()
+
+
 class ScrambledKeypad(Widget, can_focus=False):
+    # The structure lives with the widget; colours come from the app's kiosk.tcss.
+    DEFAULT_CSS = """
+    ScrambledKeypad { height: auto; width: auto; }
+    ScrambledKeypad .keypad-display {
+        width: 43; content-align: center middle; text-style: bold;
+        border: round $primary;
+    }
+    ScrambledKeypad .keypad-grid {
+        grid-size: 4 3; grid-gutter: 0 1; grid-columns: 10; grid-rows: 3;
+        width: 43; height: 9;
+    }
+    ScrambledKeypad .keypad-grid Button { width: 100%; min-width: 6; text-style: bold; }
+    """
     BINDINGS = [
         Binding("up", "move(-1, 0)", show=False),
         Binding("down", "move(1, 0)", show=False),
@@ -81,12 +103,12 @@ class ScrambledKeypad(Widget, can_focus=False):
             digit_index = 0
             for cell, kind in enumerate(CELLS):
                 if kind == "d":
-                    yield Button(self.digit_layout[digit_index], id=f"cell-{cell}", classes="keypad-digit")
+                    yield KeypadButton(self.digit_layout[digit_index], id=f"cell-{cell}", classes="keypad-digit")
                     digit_index += 1
                 elif kind == "erase":
-                    yield Button(_("Borrar"), id=f"cell-{cell}", classes="keypad-erase")
+                    yield KeypadButton(_("Borrar"), id=f"cell-{cell}", classes="keypad-erase")
                 else:
-                    yield Button(_("Limpiar"), id=f"cell-{cell}", classes="keypad-clear")
+                    yield KeypadButton(_("Limpiar"), id=f"cell-{cell}", classes="keypad-clear")
 
     def _display_text(self) -> str:
         typed = "●" * len(self._digits)

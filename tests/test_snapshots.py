@@ -1,0 +1,140 @@
+"""The look of every Progressa screen at 80x24, the smallest terminal the
+kiosk supports.  Keypad layouts are seeded and cursors frozen, so the
+snapshots are the same from run to run.  Update with --snapshot-update after
+looking at the new SVGs."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Input
+
+from kiosk.core.outbox import SMS
+from tests.helpers import ORDINARY, click, keypad_type
+
+SIZE = (80, 24)
+
+
+async def freeze(pilot) -> None:
+    """Stop what moves on its own: blinking cursors, a button's 0.2 s press flash."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    for button in pilot.app.screen.query(Button):
+        button.remove_class("-active")
+    await pilot.pause()
+
+
+def at_step(step: str, document: str = ORDINARY, proof: bool = False, channel: str | None = None):
+    """A run_before that puts the kiosk on ``step`` as a visit would have."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        identity = app.service.identify(document)
+        app.runner.context.identity = identity
+        app.runner.context.channel = channel
+        if proof:
+            app.runner.context.proof = app.service.login(identity, "582017").proof
+        app.runner.go(step)
+        await pilot.pause()
+        await freeze(pilot)
+
+    return run_before
+
+
+def test_welcome(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE)
+
+
+def test_welcome_in_english(snap_compare, make_app):
+    async def run_before(pilot):
+        await click(pilot, "#language")
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_user_step(snap_compare, make_app):
+    async def run_before(pilot):
+        await click(pilot, "#start")
+        await pilot.press(*ORDINARY)
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_user_step_with_bad_document(snap_compare, make_app):
+    async def run_before(pilot):
+        await click(pilot, "#start")
+        await pilot.press(*"1.010.123", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_key_step_with_security_image(snap_compare, make_app):
+    async def run_before(pilot):
+        await at_step("key")(pilot)
+        await keypad_type(pilot, "58")
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_channel_choice(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("channel"))
+
+
+def test_sent_notice(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("sent", channel=SMS))
+
+
+def test_new_key(snap_compare, make_app):
+    async def run_before(pilot):
+        await at_step("new_key", proof=True)(pilot)
+        await keypad_type(pilot, "729")
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_new_key_mismatch(snap_compare, make_app):
+    async def run_before(pilot):
+        await at_step("new_key", proof=True)(pilot)
+        await keypad_type(pilot, "729418")
+        await click(pilot, "#continue")
+        await keypad_type(pilot, "729481")
+        await click(pilot, "#continue")
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_security_image(snap_compare, make_app):
+    async def run_before(pilot):
+        await at_step("security_image", proof=True)(pilot)
+        await click(pilot, "#image-pez")
+        pilot.app.screen.query_one("#phrase", Input).value = "Mi perro se llama Tango"
+        await freeze(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_consent(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("consent", proof=True))
+
+
+def test_done(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("done", proof=True))
+
+
+def test_member_home(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("home", proof=True))
+
+
+@pytest.mark.parametrize("pin", [None, "2468"])
+def test_operator_exit(snap_compare, make_app, pin):
+    async def run_before(pilot):
+        await pilot.press("f10")
+        await freeze(pilot)
+
+    assert snap_compare(make_app(operator_pin=pin), terminal_size=SIZE, run_before=run_before)

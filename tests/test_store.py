@@ -1,0 +1,133 @@
+"""The store: created by the Alembic migrations, idempotent to reopen, the
+migrations in step with the SQLModel tables, and SQLite in WAL mode."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from kiosk.store import models, open_store, transaction
+from kiosk.store.models import Member, MemberKey
+
+EXPECTED_TABLES = {
+    "member",
+    "product",
+    "member_key",
+    "key_history",
+    "security_image",
+    "one_time_code",
+    "outbox_message",
+    "audit_event",
+    "consent",
+}
+
+
+def url_in(tmp_path, name: str = "fresh.db") -> str:
+    return f"sqlite:///{tmp_path / 'sub' / 'dir' / name}"
+
+
+def test_fresh_file_gets_every_table_from_the_migration(tmp_path):
+    engine = open_store(url_in(tmp_path))
+    try:
+        assert (tmp_path / "sub" / "dir" / "fresh.db").exists()  # parent folders created
+        tables = set(inspect(engine).get_table_names())
+        assert EXPECTED_TABLES | {"alembic_version"} <= tables
+        # Every table the models declare exists (nothing was forgotten in the migration).
+        assert set(SQLModel.metadata.tables) <= tables
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert versions == ["0001"]
+    finally:
+        engine.dispose()
+
+
+def test_models_module_declares_the_expected_tables():
+    declared = {table.name for table in SQLModel.metadata.tables.values() if table.name in EXPECTED_TABLES}
+    assert declared == EXPECTED_TABLES
+    assert models.OneTimeCode.__tablename__ == "one_time_code"
+
+
+def test_opening_twice_is_harmless_and_keeps_the_data(tmp_path):
+    url = url_in(tmp_path)
+    engine = open_store(url)
+    with transaction(engine) as session:
+        session.add(
+            Member(
+                institution="progressa", document_type="CC", document_number="1010123456",
+                first_names="Ana María", last_names="Rojas Pérez", birth_date=date(1985, 3, 14),
+                created_at=datetime(2026, 11, 21, 15, 0, tzinfo=UTC),
+            )
+        )
+    engine.dispose()
+
+    engine = open_store(url)
+    try:
+        with Session(engine) as session:
+            (member,) = session.exec(select(Member)).all()
+        assert member.first_names == "Ana María"
+        assert member.created_at == datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert versions == ["0001"]
+    finally:
+        engine.dispose()
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_compare_metadata_would_notice_a_drift(engine):
+    # The check above can fail: a column the migrations never created is reported.
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    drifted = MetaData()
+    for table in SQLModel.metadata.tables.values():
+        table.to_metadata(drifted)
+    Table("member", drifted, Column("loyalty_points", Integer), extend_existing=True)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, drifted)
+    assert any(diff[0] == "add_column" and diff[3].name == "loyalty_points" for diff in differences)
+
+
+def test_sqlite_runs_in_wal_mode(engine):
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_foreign_keys_enforced(engine):
+    with pytest.raises(IntegrityError):
+        with transaction(engine) as session:
+            session.add(
+                MemberKey(member_id=424242, kind="login", hash="x", changed_at=datetime(2026, 1, 1, tzinfo=UTC))
+            )
+
+
+def test_transaction_rolls_back_on_error(engine):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with transaction(engine) as session:
+            session.add(
+                Member(
+                    institution="progressa", document_type="CC", document_number="1",
+                    first_names="A", last_names="B", birth_date=date(2000, 1, 1),
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+            session.flush()
+            raise Boom
+    with Session(engine) as session:
+        assert session.exec(select(Member)).all() == []
