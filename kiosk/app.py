@@ -4,6 +4,8 @@ or select text."""
 
 from __future__ import annotations
 
+from time import monotonic
+
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding
@@ -50,7 +52,9 @@ class KioskApp(App, inherit_bindings=False):
         return WelcomeScreen()
 
     def on_mount(self) -> None:
-        self._idle_timer = self.set_timer(self.idle_timeout, self._idle_expired)
+        self._last_activity = monotonic()
+        # A cheap periodic check of one timestamp, rather than a timer rebuilt on every mouse move.
+        self.set_interval(min(1.0, self.idle_timeout / 5), self._check_idle)
 
     # -- the flow runner's host -------------------------------------------
 
@@ -80,14 +84,11 @@ class KioskApp(App, inherit_bindings=False):
         self._touch()
 
     def _touch(self) -> None:
-        timer = getattr(self, "_idle_timer", None)
-        if timer is not None:
-            timer.reset()
+        self._last_activity = monotonic()
 
-    def _idle_expired(self) -> None:
-        if len(self.screen_stack) > 1:
+    def _check_idle(self) -> None:
+        if len(self.screen_stack) > 1 and monotonic() - self._last_activity >= self.idle_timeout:
             self.return_to_welcome()
-        self._idle_timer = self.set_timer(self.idle_timeout, self._idle_expired)
 
     # -- operator ---------------------------------------------------------
 
