@@ -66,7 +66,7 @@ class KeyLoginScreen(StepScreen):
                 consent_version=profile.setting("consent_version"),
             ),
             self._logged_in,
-            on_refusal=lambda _refusal: keypad.reshuffle(),
+            on_refusal=lambda _refusal: keypad.start_over(),
         )
 
     def _logged_in(self, login) -> None:

@@ -34,11 +34,11 @@ class NewKeyScreen(StepScreen):
         keypad = self.query_one("#keypad", ScrambledKeypad)
         typed = keypad.value
         keypad.clear()
-        keypad.reshuffle()
         if self._first is None:
             self.call_core(
                 lambda: self.service.check_new_key(self.context.proof, typed, self.key_length),
                 lambda _result: self._ask_confirmation(typed),
+                on_refusal=self._start_over,
             )
             return
         first, self._first = self._first, None
@@ -57,9 +57,11 @@ class NewKeyScreen(StepScreen):
     def _ask_confirmation(self, key: str) -> None:
         self._first = key
         self.query_one("#phase", Static).update(_("Confirme su nueva clave"))
+        self.query_one("#keypad", ScrambledKeypad).start_over()
 
     def _start_over(self, _refusal: Refusal) -> None:
         self.query_one("#phase", Static).update(_("Escriba su nueva clave"))
+        self.query_one("#keypad", ScrambledKeypad).start_over()
 
     def _changed(self, proof) -> None:
         self.context.proof = proof

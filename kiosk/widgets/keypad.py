@@ -126,6 +126,12 @@ class ScrambledKeypad(Widget, can_focus=False):
         self._digits.clear()
         self._refresh_value()
 
+    def start_over(self) -> None:
+        """Empty, in a new layout, with the first key focused: ready for the next try."""
+        self.clear()
+        self.reshuffle()
+        self.query(Button).first().focus()
+
     def _refresh_value(self) -> None:
         self.length = len(self._digits)
         self.query_one(".keypad-display", Static).update(self._display_text())
