@@ -51,25 +51,32 @@ def _open(settings: Settings, seed: bool):
     return engine, added, hasher
 
 
-def _run(settings: Settings) -> int:
+def build_app(settings: Settings):
+    """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
     from kiosk.app import KioskApp
     from kiosk.core.clock import Clock
     from kiosk.core.sealing import Sealer
     from kiosk.core.service import KioskService
-    from kiosk.flow.profile import ProfileError, load_profile
+    from kiosk.flow.profile import load_profile
     from kiosk.i18n import set_language
     from kiosk.screens.registry import STEP_SCREENS
 
-    logging.basicConfig(filename=DATA_DIR / "kiosk.log", level=logging.WARNING)
-    try:
-        profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
-    except ProfileError as error:
-        print(f"kiosk: {error}", file=sys.stderr)
-        return 2
+    profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
     set_language(settings.language)
     engine, _added, hasher = _open(settings, seed=False)
     service = KioskService(engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name)
-    app = KioskApp(service, profile, settings.idle_timeout, settings.operator_pin)
+    return KioskApp(service, profile, settings.idle_timeout, settings.operator_pin)
+
+
+def _run(settings: Settings) -> int:
+    from kiosk.flow.profile import ProfileError
+
+    logging.basicConfig(filename=DATA_DIR / "kiosk.log", level=logging.WARNING)
+    try:
+        app = build_app(settings)
+    except ProfileError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
     app.run()
     return 0
 

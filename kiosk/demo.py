@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from kiosk.core.clock import Clock
 from kiosk.core.hashing import Hasher
+from kiosk.i18n import N_
 from kiosk.store import transaction
 from kiosk.store.models import Consent, Member, MemberKey, Product, SecurityImage
 
@@ -41,28 +42,28 @@ DEMO_MEMBERS = [
         "ordinary: key 582017, image and phrase set",
         mobile="3111234567", email="mynameis@mail.com", key="582017",
         image=("flor", "La peor experiencia es la mejor maestra"),
-        products=[("Cuenta de ahorros", "4501203344", date(2015, 6, 1)),
-                  ("CDT", "7700112233", date(2022, 1, 15))],
+        products=[(N_("Cuenta de ahorros"), "4501203344", date(2015, 6, 1)),
+                  (N_("CDT"), "7700112233", date(2022, 1, 15))],
     ),
     DemoMember(
         "progressa", "1020304050", "Carlos Andrés", "Gómez Díaz", date(1990, 11, 2),
         "first access: initial key 640825 from the cooperative, must change it",
         mobile="3157654321", email="carlos.gomez@mail.com", key="640825", temporary_key=True,
-        products=[("Cuenta de ahorros", "4501998877", date(2023, 9, 10))],
+        products=[(N_("Cuenta de ahorros"), "4501998877", date(2023, 9, 10))],
     ),
     DemoMember(
         "progressa", "1030405060", "Luz Marina", "Herrera Castro", date(1978, 7, 23),
         "blocked: key blocked by failed tries",
         mobile="3209876543", email="luz.herrera@mail.com", key="915372", blocked=True,
         image=("sol", "Cada mañana es un regalo"),
-        products=[("Crédito de consumo", "8800223344", date(2020, 2, 5))],
+        products=[(N_("Crédito de consumo"), "8800223344", date(2020, 2, 5))],
     ),
     DemoMember(
         "progressa", "1040506070", "Jorge Eliécer", "Muñoz Vargas", date(1969, 1, 30),
         "no e-mail on file: SMS only",
         mobile="3004567890", key="308461",
         image=("casa", "Mi casa es mi refugio"),
-        products=[("Cuenta de ahorros", "4501556677", date(2010, 4, 20))],
+        products=[(N_("Cuenta de ahorros"), "4501556677", date(2010, 4, 20))],
     ),
 ]
 

@@ -43,6 +43,21 @@ async def request_temporary_key(pilot, service, document: str) -> str:
     return code_in(latest_message(service, document))
 
 
+async def first_access_to_consent(pilot) -> None:
+    """A first-access member, from the initial key to the data policy."""
+    await to_key_step(pilot, FIRST_ACCESS)
+    await keypad_type(pilot, "640825")  # the initial key the cooperative gave
+    await click(pilot, "#continue")
+    assert pilot.app.screen.step.id == "new_key"
+    for _ in range(2):
+        await keypad_type(pilot, "729418")
+        await click(pilot, "#continue")
+    await click(pilot, "#image-luna")
+    pilot.app.screen.query_one("#phrase").value = "Primera vez en la oficina"
+    await click(pilot, "#continue")
+    assert pilot.app.screen.step.id == "consent"
+
+
 async def test_document_with_punctuation_is_refused_with_a_reason(make_app):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -178,16 +193,7 @@ async def test_three_wrong_keys_block_the_key(make_app, engine):
 async def test_first_access_forces_a_new_key_then_image_and_consent(make_app, engine, hasher):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await to_key_step(pilot, FIRST_ACCESS)
-        await keypad_type(pilot, "640825")  # the initial key the cooperative gave
-        await click(pilot, "#continue")
-        assert app.screen.step.id == "new_key"
-        for _ in range(2):
-            await keypad_type(pilot, "729418")
-            await click(pilot, "#continue")
-        await click(pilot, "#image-luna")
-        app.screen.query_one("#phrase").value = "Primera vez en la oficina"
-        await click(pilot, "#continue")
+        await first_access_to_consent(pilot)
         await click(pilot, "#allow")
         assert "¡Listo!" in screen_text(pilot)
     key = stored_key(engine, FIRST_ACCESS)
@@ -206,15 +212,7 @@ async def test_member_without_email_is_offered_sms_only(make_app):
 async def test_refusing_the_data_policy_ends_the_visit(make_app, service):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await to_key_step(pilot, FIRST_ACCESS)
-        await keypad_type(pilot, "640825")
-        await click(pilot, "#continue")
-        for _ in range(2):
-            await keypad_type(pilot, "729418")
-            await click(pilot, "#continue")
-        await click(pilot, "#image-luna")
-        app.screen.query_one("#phrase").value = "Primera vez"
-        await click(pilot, "#continue")
+        await first_access_to_consent(pilot)
         await click(pilot, "#refuse")
         assert isinstance(app.screen, WelcomeScreen)
 

@@ -116,7 +116,7 @@ class KioskService:
         return member
 
     @staticmethod
-    def _login_key(session: Session, member_id: int, kind: str = LOGIN) -> MemberKey | None:
+    def _key(session: Session, member_id: int, kind: str = LOGIN) -> MemberKey | None:
         statement = select(MemberKey).where(MemberKey.member_id == member_id, MemberKey.kind == kind)
         return session.exec(statement).first()
 
@@ -214,12 +214,12 @@ class KioskService:
             self.hasher.verify(secret, None)
             raise wrong
         member_id = identity.member_id
-        key = self._read(lambda s: self._login_key(s, member_id))
+        key = self._read(lambda s: self._key(s, member_id))
         usable = key is not None and not key.blocked
         key_matches = self.hasher.verify(secret, key.hash if usable else None)
 
         def settle(session: Session, now: datetime) -> Login:
-            stored = self._login_key(session, member_id)
+            stored = self._key(session, member_id)
             if key_matches and stored is not None:
                 if stored.temporary and stored.expires_at and now >= stored.expires_at:
                     raise Refusal(
@@ -299,7 +299,7 @@ class KioskService:
             if proof.via == "code":
                 codes.consume(session, now, proof.code_id)
             member = self._member(session, proof.member_id)
-            stored = self._login_key(session, member.id, kind)
+            stored = self._key(session, member.id, kind)
             if stored is None:
                 stored = MemberKey(member_id=member.id, kind=kind, hash=new_hash, changed_at=now)
             else:
@@ -319,7 +319,7 @@ class KioskService:
 
     @staticmethod
     def _recent_hashes(session: Session, member_id: int, kind: str, history: int) -> list[str]:
-        current = KioskService._login_key(session, member_id, kind)
+        current = KioskService._key(session, member_id, kind)
         older = session.exec(
             select(KeyHistory.hash)
             .where(KeyHistory.member_id == member_id, KeyHistory.kind == kind)
