@@ -4,6 +4,7 @@ or select text."""
 
 from __future__ import annotations
 
+import random
 from time import monotonic
 
 from textual import events, on
@@ -38,14 +39,16 @@ class KioskApp(App, inherit_bindings=False):
         profile: Profile,
         idle_timeout: float = 60.0,
         operator_pin: str | None = None,
-        shuffler: KeypadShuffler | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.profile = profile
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
-        self.shuffler = shuffler or KeypadShuffler()
+        # Keypad layouts and image challenges; tests pass a seeded generator.
+        self.rng = rng or random.SystemRandom()
+        self.shuffler = KeypadShuffler(self.rng)
         self.runner = FlowRunner(self, profile, STEP_SCREENS)
 
     def get_default_screen(self) -> Screen:

@@ -28,6 +28,7 @@ class DemoMember:
     mobile: str | None = None
     email: str | None = None
     key: str | None = None
+    transactional_key: str | None = None
     temporary_key: bool = False
     blocked: bool = False
     image: tuple[str, str] | None = None
@@ -65,6 +66,19 @@ DEMO_MEMBERS = [
         image=("casa", "Mi casa es mi refugio"),
         products=[(N_("Cuenta de ahorros"), "4501556677", date(2010, 4, 20))],
     ),
+    DemoMember(
+        "coasmedas", "7602264", "María Fernanda", "Ortiz Lozano", date(1982, 5, 9),
+        "ordinary: login key 5830, transactional key 2971",
+        mobile="3014567890", email="mfortiz@mail.com", key="5830", transactional_key="2971",
+        products=[(N_("Cuenta de ahorros"), "1200345566", date(2012, 8, 14)),
+                  (N_("Crédito de consumo"), "9900112244", date(2024, 3, 1))],
+    ),
+    DemoMember(
+        "coasmedas", "99999999", "Héctor", "Ramírez Peña", date(1975, 12, 1),
+        "no mobile on file: told to go to an office",
+        email="hector.ramirez@mail.com", key="6148", transactional_key="3852",
+        products=[(N_("Cuenta de ahorros"), "1200778899", date(2005, 2, 2))],
+    ),
 ]
 
 
@@ -83,12 +97,13 @@ def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
             )
             session.add(member)
             session.flush()
-            if demo.key:
-                session.add(MemberKey(
-                    member_id=member.id, kind="login", hash=hasher.hash(demo.key),
-                    temporary=demo.temporary_key, blocked=demo.blocked,
-                    failed_tries=3 if demo.blocked else 0, changed_at=now,
-                ))
+            for kind, key in (("login", demo.key), ("transactional", demo.transactional_key)):
+                if key:
+                    session.add(MemberKey(
+                        member_id=member.id, kind=kind, hash=hasher.hash(key),
+                        temporary=demo.temporary_key, blocked=demo.blocked,
+                        failed_tries=3 if demo.blocked else 0, changed_at=now,
+                    ))
             if demo.image:
                 session.add(SecurityImage(member_id=member.id, image=demo.image[0], phrase=demo.image[1], chosen_at=now))
                 session.add(Consent(member_id=member.id, policy_version=CONSENT_VERSION, granted_at=now))

@@ -18,6 +18,10 @@ from kiosk.config import INSTITUTIONS_DIR
 from kiosk.flow.profile import Profile, available_profiles, load_profile, parse_profile
 
 
+# Step parameters that name things (key kinds) rather than say something.
+IDENTIFIER_PARAMS = frozenset({"kind", "differ_from"})
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and any(char.isalpha() for char in value)
 
@@ -25,7 +29,15 @@ def _is_text(value: Any) -> bool:
 def messages_of(profile: Profile) -> list[str]:
     """The portal and every string-valued step parameter that is human text, in order.
     (A step's id, type and next are not parameters.)"""
-    texts = [profile.portal, *(value for step in profile.steps for value in step.params.values())]
+    texts = [
+        profile.portal,
+        *(
+            value
+            for step in profile.steps
+            for name, value in step.params.items()
+            if name not in IDENTIFIER_PARAMS
+        ),
+    ]
     return list(dict.fromkeys(text for text in texts if _is_text(text)))
 
 

@@ -15,7 +15,6 @@ from kiosk.flow.profile import load_profile
 from kiosk.i18n import set_language
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store import open_store
-from kiosk.widgets import KeypadShuffler
 
 TEST_PEPPER = b"test-pepper-not-for-production!!"
 
@@ -56,20 +55,37 @@ def profile():
 
 
 @pytest.fixture
-def service(engine, hasher, sealer, clock, profile):
+def service_for(engine, hasher, sealer, clock):
+    """The core for one institution, over the seeded demo store."""
     seed_demo(engine, hasher, clock)
-    return KioskService(engine, hasher, sealer, clock, profile.slug, profile.name)
+
+    def make(slug: str) -> KioskService:
+        profile = load_profile(slug, step_types=set(STEP_SCREENS))
+        return KioskService(engine, hasher, sealer, clock, profile.slug, profile.name)
+
+    return make
 
 
 @pytest.fixture
-def make_app(service, profile):
-    def make(idle_timeout: float = 600.0, operator_pin: str | None = None, seed: int = 7) -> KioskApp:
+def service(service_for, profile):
+    return service_for(profile.slug)
+
+
+@pytest.fixture
+def make_app(service, profile, service_for):
+    def make(
+        idle_timeout: float = 600.0,
+        operator_pin: str | None = None,
+        seed: int = 7,
+        institution: str = "progressa",
+    ) -> KioskApp:
+        chosen = profile if institution == profile.slug else load_profile(institution, step_types=set(STEP_SCREENS))
         return KioskApp(
-            service,
-            profile,
+            service if institution == profile.slug else service_for(institution),
+            chosen,
             idle_timeout=idle_timeout,
             operator_pin=operator_pin,
-            shuffler=KeypadShuffler(random.Random(seed)),
+            rng=random.Random(seed),
         )
 
     return make

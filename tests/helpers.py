@@ -107,3 +107,30 @@ def clear_occurrences(engine, secret: str) -> list[str]:
             continue
         found += [f"file{suffix}@{m.start()}" for m in raw.finditer(data)]
     return found
+
+
+async def fill(pilot: Pilot, **fields: str) -> None:
+    """Type into the fields with these ids, as a member would, key by key."""
+    for field_id, text in fields.items():
+        widget = pilot.app.screen.query_one(f"#{field_id}", Input)
+        widget.value = ""
+        widget.focus()
+        await pilot.press(*text)
+
+
+async def solve_robot_check(pilot: Pilot) -> None:
+    """Type the answer of the image challenge (a test may know it; a script reading the screen does not)."""
+    from kiosk.widgets import RobotCheck
+
+    robot = pilot.app.screen.query_one(RobotCheck)
+    await fill(pilot, **{"captcha-answer": robot.captcha.answer})
+
+
+def codes_sent(service: KioskService, document: str) -> list[str]:
+    """Every code the member received, oldest first."""
+    found = []
+    for message in reversed(service.messages_for(member(service.engine, document).id, limit=100)):
+        match = re.search(r"(?:código de seguridad|clave temporal) es (\d+)", message.body)
+        if match:
+            found.append(match.group(1))
+    return found

@@ -75,7 +75,7 @@ async def test_wrong_temporary_key_keeps_the_member_on_the_step(make_app, servic
         await keypad_type(pilot, wrong)
         await click(pilot, "#continue")
         assert app.screen.step.id == "key"
-        assert "El código no es correcto. Le quedan 2 intentos." in message_text(pilot)
+        assert "El código no es correcto. Intentos restantes: 2." in message_text(pilot)
     assert not stored_key(engine, ORDINARY).blocked  # a failed recovery never locks the key
 
 

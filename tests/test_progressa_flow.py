@@ -90,7 +90,7 @@ async def test_forgotten_key_recovered_and_used(make_app, service, engine, hashe
         consents = session.exec(select(Consent).where(Consent.member_id == me.id)).all()
         assert [c.policy_version for c in consents][-1] == "2024-01"
         actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.member_id == me.id))]
-    for action in ("temporary_key_sent", "temporary_key_accepted", "key_changed", "security_image_set", "consent_granted", "login"):
+    for action in ("code_sent", "temporary_key_accepted", "key_changed", "security_image_set", "consent_granted", "login"):
         assert action in actions
     notice = latest_message(service, ORDINARY)
     assert notice.subject == "Clave cambiada" and NEW_KEY not in notice.body

@@ -252,7 +252,7 @@ def test_temporary_key_sent_by_sms(service, engine):
     assert len(code) == 6
     (row,) = code_rows(engine)
     assert code not in row.hash
-    assert "temporary_key_sent" in actions(engine, ORDINARY)
+    assert "code_sent" in actions(engine, ORDINARY)
 
 
 def test_temporary_key_sent_by_email(service, engine):

@@ -138,3 +138,47 @@ def test_operator_exit(snap_compare, make_app, pin):
         await freeze(pilot)
 
     assert snap_compare(make_app(operator_pin=pin), terminal_size=SIZE, run_before=run_before)
+
+
+# -- Coasmedas ---------------------------------------------------------------
+
+COASMEDAS = "7602264"
+
+
+def coasmedas_at(step: str, signed_in: bool = False, fields: dict[str, str] | None = None):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        identity = app.service.identify(COASMEDAS)
+        app.runner.context.identity = identity
+        if signed_in:
+            app.runner.context.proof = app.service.login(identity, "5830").proof
+        if step.endswith("_code"):
+            app.runner.context.pending = app.service.prepare_key_change(
+                identity, ("login",), "3907", "3907", 4, purpose=step
+            )
+        app.runner.go(step)
+        await pilot.pause()
+        for field_id, text in (fields or {}).items():
+            pilot.app.screen.query_one(f"#{field_id}", Input).value = text
+        await pilot.app.workers.wait_for_complete()
+        await freeze(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "step, signed_in, fields",
+    [
+        ("terms", False, None),
+        ("login", False, {"document": COASMEDAS, "key": "5830"}),
+        ("recovery", False, {"document": COASMEDAS, "key": "8754", "confirmation": "8754"}),
+        ("recovery_code", False, {"code": "12"}),
+        ("recovery_done", False, None),
+        ("change_login", True, {"current": "5830"}),
+        ("change_transactional", True, None),
+        ("home", True, None),
+    ],
+)
+def test_coasmedas_screens(snap_compare, make_app, step, signed_in, fields):
+    app = make_app(institution="coasmedas")
+    assert snap_compare(app, terminal_size=SIZE, run_before=coasmedas_at(step, signed_in, fields))

@@ -107,7 +107,7 @@ def check(
         left = MAX_TRIES - code.tries
         raise Refusal(
             "wrong_code",
-            _("El código no es correcto. Le quedan {left} intentos.").format(left=left),
+            _("El código no es correcto. Intentos restantes: {left}.").format(left=left),
         )
     if now >= code.expires_at:
         raise Refusal("code_expired", _("El código venció. Solicite uno nuevo."))

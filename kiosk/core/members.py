@@ -14,10 +14,17 @@ from sqlmodel import Session, select
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.masking import mask_email, mask_mobile
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.store.models import Member, SecurityImage
 
-DOCUMENT_TYPES = ("CC", "CE", "TI", "PA", "NIT")
+# Colombian identity documents, as the institutions' forms list them.
+DOCUMENT_TYPES = {
+    "CC": N_("Cédula de ciudadanía"),
+    "CE": N_("Cédula de extranjería"),
+    "TI": N_("Tarjeta de identidad"),
+    "PA": N_("Pasaporte"),
+    "NIT": N_("NIT"),
+}
 MAX_DOCUMENT_LENGTH = 15
 
 # The security images a member can pick; ids are stored, pictures live in the widget.

@@ -22,6 +22,7 @@ from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
 from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
 from kiosk.core.members import (
+    DOCUMENT_TYPES,
     SECURITY_IMAGES,
     Contacts,
     SecurityDisplay,
@@ -66,6 +67,19 @@ class Proof:
 class Login:
     status: str  # "ok", "change_required" or "setup_required"
     proof: Proof
+
+
+@dataclass
+class PendingChange:
+    """A checked, hashed key change waiting for the code sent to the member.
+    Holds no key in clear; ``decoy_tries`` counts tries for an unknown document."""
+
+    member_id: int | None
+    kinds: tuple[str, ...]
+    hash: str
+    purpose: str
+    temporary_for: timedelta | None = None
+    decoy_tries: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ class KioskService:
 
     def identify(self, document_number: str, document_type: str = "CC") -> Identity:
         number = validate_document(document_number)
+        if document_type not in DOCUMENT_TYPES:
+            raise Refusal("document_type", _("Seleccione el tipo de documento."))
 
         def look_up(session: Session) -> Identity:
             member = find_member(session, self.institution, document_type, number)
@@ -167,31 +183,57 @@ class KioskService:
     def send_temporary_key(
         self, identity: Identity, channel: str, digits: int, lifetime: timedelta
     ) -> None:
-        """Send a temporary key by SMS or e-mail.  For an unknown document the
+        """Send a temporary key by SMS or e-mail (Progressa: the code is the key)."""
+        template = _(
+            "{name}: su clave temporal es {code}. Vence en {minutes} minutos. No la comparta con nadie."
+        )
+        self._send_code(identity, TEMPORARY_KEY, channel, digits, lifetime, template, _("Clave temporal"))
+
+    def send_confirmation_code(
+        self, identity: Identity, purpose: str, digits: int, lifetime: timedelta, channel: str = outbox.SMS
+    ) -> None:
+        """Send the code that confirms a pending key change (``confirm_change``)."""
+        template = _(
+            "{name}: su código de seguridad es {code}. Vence en {minutes} minutos. "
+            "No lo comparta con nadie."
+        )
+        self._send_code(identity, purpose, channel, digits, lifetime, template, _("Código de seguridad"))
+
+    def _send_code(
+        self,
+        identity: Identity,
+        purpose: str,
+        channel: str,
+        digits: int,
+        lifetime: timedelta,
+        template: str,
+        subject: str,
+    ) -> None:
+        """Issue a code and put it in the outbox.  For an unknown document the
         same work is done and nothing is sent."""
         if identity.member_id is None:
             self.hasher.hash(identity.document_number)  # same cost as a real code
-            self._write(
-                lambda s, now: self._audit(
-                    s, now, "recovery_unknown_document", None, f"documento terminado en {identity.document_number[-4:]}"
-                )
-            )
+            detail = f"documento terminado en {identity.document_number[-4:]}"
+            self._write(lambda s, now: self._audit(s, now, "recovery_unknown_document", None, detail))
             return
 
         def send(session: Session, now: datetime) -> None:
             member = self._member(session, identity.member_id)
             if not outbox.recipient_for(member, channel):
+                if channel == outbox.SMS:
+                    raise Refusal(
+                        "no_mobile",
+                        _(
+                            "No tiene un celular registrado para recibir el código. "
+                            "Acérquese a una oficina para actualizar sus datos."
+                        ),
+                    )
                 raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
-            code = codes.issue(
-                session, self.hasher, now, member.id, TEMPORARY_KEY, channel, digits, lifetime
-            )
+            code = codes.issue(session, self.hasher, now, member.id, purpose, channel, digits, lifetime)
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
-            body = _(
-                "{name}: su clave temporal es {code}. Vence en {minutes} minutos. "
-                "No la comparta con nadie."
-            ).format(name=self.institution_name, code=code, minutes=minutes)
-            outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Clave temporal"))
-            self._audit(session, now, "temporary_key_sent", member.id, f"canal {channel}")
+            body = template.format(name=self.institution_name, code=code, minutes=minutes)
+            outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
+            self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
         self._write(send)
 
@@ -224,7 +266,10 @@ class KioskService:
                 if stored.temporary and stored.expires_at and now >= stored.expires_at:
                     raise Refusal(
                         "temporary_expired",
-                        _("Su clave temporal venció. Solicite una nueva con «Olvidé mi clave»."),
+                        _(
+                            "Su clave temporal venció: debía asignar su clave definitiva dentro "
+                            "del plazo. Recupere su clave de nuevo."
+                        ),
                     )
                 stored.failed_tries = 0
                 session.add(stored)
@@ -232,6 +277,9 @@ class KioskService:
                 proof = Proof(member_id, "key")
                 if stored.temporary:
                     return Login("change_required", proof)
+                still_temporary = self._temporary_keys(session, member_id)
+                if still_temporary:  # e.g. the transactional key after the login key changed
+                    return Login(f"{still_temporary[0].kind}_change_required", proof)
                 if self._setup_missing(session, member_id, require_security_image, consent_version):
                     return Login("setup_required", proof)
                 return Login("ok", proof)
@@ -279,43 +327,154 @@ class KioskService:
     def check_new_key(self, proof: Proof, key: str, length: int) -> None:
         """The fast policy checks, before the member is asked to confirm."""
         member = self._read(lambda s: self._member(s, proof.member_id))
-        personal = PersonalData(member.document_number, member.birth_date, member.mobile or "")
-        check_key(key, length, personal)
+        check_key(key, length, _personal_data(member))
 
     def change_key(
-        self, proof: Proof, key: str, confirmation: str, length: int, history: int = 3, kind: str = LOGIN
+        self,
+        proof: Proof,
+        key: str,
+        confirmation: str,
+        length: int,
+        history: int = 3,
+        kind: str = LOGIN,
+        current: str | None = None,
+        differ_from: str | None = None,
     ) -> Proof:
         """Set a member's definitive key: the temporary key is used up, the key
         unblocked, the old hash kept for the reuse check, the change audited and
-        notified, all in one transaction."""
-        self.check_new_key(proof, key, length)
-        check_confirmation(key, confirmation)
-        recent = self._read(lambda s: self._recent_hashes(s, proof.member_id, kind, history))
-        if any(self.hasher.verify(key, old) for old in recent):
-            raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
-        new_hash = self.hasher.hash(key)
+        notified, all in one transaction.  ``current``, when given, must be the
+        key being replaced; ``differ_from`` names a key the new one must not equal."""
+        new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
         def apply(session: Session, now: datetime) -> Proof:
             if proof.via == "code":
                 codes.consume(session, now, proof.code_id)
             member = self._member(session, proof.member_id)
+            self._store_key(session, now, member, (kind,), new_hash)
+            return Proof(member.id, "key")
+
+        return self._write(apply)
+
+    def prepare_key_change(
+        self,
+        who: Identity | Proof,
+        kinds: tuple[str, ...],
+        key: str,
+        confirmation: str,
+        length: int,
+        purpose: str,
+        temporary_for: timedelta | None = None,
+        history: int = 3,
+        current: str | None = None,
+        differ_from: str | None = None,
+    ) -> PendingChange:
+        """Check and hash a key change that a code will confirm (``confirm_change``).
+
+        ``who`` is an ``Identity`` when the member is not signed in (a recovery
+        form, where the document may be unknown), else a ``Proof``.  With
+        ``temporary_for`` the key is temporary and expires after that long.
+        Nothing is written until the code confirms it.
+        """
+        member_id = who.member_id
+        if member_id is None:
+            check_key(key, length)
+            check_confirmation(key, confirmation)
+            return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for)
+        new_hash = self._vet_new_key(
+            member_id, kinds[0], key, confirmation, length, history, current, differ_from
+        )
+        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for)
+
+    def confirm_change(self, pending: PendingChange, code: str) -> Proof:
+        """Apply a prepared key change once its code is right: code used up, keys
+        set, audit row and notification, in one transaction."""
+        if pending.member_id is None:
+            self.hasher.verify(code, None)
+            pending.decoy_tries += 1
+            left = codes.MAX_TRIES - pending.decoy_tries
+            if left <= 0:
+                raise Refusal("code_dead", _("Demasiados intentos fallidos. Solicite un código nuevo."))
+            raise Refusal(
+                "wrong_code", _("El código no es correcto. Intentos restantes: {left}.").format(left=left)
+            )
+
+        def apply(session: Session, now: datetime) -> Proof:
+            match = codes.check(session, self.hasher, now, pending.member_id, pending.purpose, code)
+            codes.consume(session, now, match.code_id)
+            member = self._member(session, pending.member_id)
+            expires = now + pending.temporary_for if pending.temporary_for else None
+            self._store_key(session, now, member, pending.kinds, pending.hash, expires_at=expires)
+            return Proof(member.id, "key")
+
+        return self._write(apply)
+
+    def _vet_new_key(
+        self,
+        member_id: int,
+        kind: str,
+        key: str,
+        confirmation: str,
+        length: int,
+        history: int,
+        current: str | None,
+        differ_from: str | None,
+    ) -> str:
+        """Every check a new key must pass, then its hash.  Runs outside any
+        transaction: the bcrypt work here must not hold the store's write lock."""
+        member, stored, other, recent = self._read(
+            lambda s: (
+                self._member(s, member_id),
+                self._key(s, member_id, kind),
+                self._key(s, member_id, differ_from) if differ_from else None,
+                self._recent_hashes(s, member_id, kind, history),
+            )
+        )
+        if current is not None and not self.hasher.verify(current, stored.hash if stored else None):
+            raise Refusal("wrong_current", _("La clave actual no es correcta."))
+        check_key(key, length, _personal_data(member))
+        check_confirmation(key, confirmation)
+        if other is not None and self.hasher.verify(key, other.hash):
+            raise Refusal(
+                "same_as_other_key",
+                _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
+            )
+        if any(self.hasher.verify(key, old) for old in recent):
+            raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
+        return self.hasher.hash(key)
+
+    def _store_key(
+        self,
+        session: Session,
+        now: datetime,
+        member: Member,
+        kinds: tuple[str, ...],
+        new_hash: str,
+        expires_at: datetime | None = None,
+    ) -> None:
+        """Set ``kinds`` of the member's keys to ``new_hash`` (temporary when it
+        expires), unblocked, the old hashes kept for the reuse check; audit and notify."""
+        for kind in kinds:
             stored = self._key(session, member.id, kind)
             if stored is None:
                 stored = MemberKey(member_id=member.id, kind=kind, hash=new_hash, changed_at=now)
             else:
                 session.add(KeyHistory(member_id=member.id, kind=kind, hash=stored.hash, retired_at=now))
             stored.hash = new_hash
-            stored.temporary = False
-            stored.expires_at = None
+            stored.temporary = expires_at is not None
+            stored.expires_at = expires_at
             stored.failed_tries = 0
             stored.blocked = False
             stored.changed_at = now
             session.add(stored)
-            self._audit(session, now, "key_changed", member.id, f"clave {kind}")
-            self._notify_key_changed(session, now, member)
-            return Proof(member.id, "key")
+            self._audit(session, now, "key_changed", member.id, f"clave {kind}" + (" temporal" if expires_at else ""))
+        self._notify_key_changed(session, now, member)
 
-        return self._write(apply)
+    @staticmethod
+    def _temporary_keys(session: Session, member_id: int) -> list[MemberKey]:
+        statement = select(MemberKey).where(
+            MemberKey.member_id == member_id, col(MemberKey.temporary).is_(True)
+        ).order_by(col(MemberKey.id))
+        return list(session.exec(statement))
 
     @staticmethod
     def _recent_hashes(session: Session, member_id: int, kind: str, history: int) -> list[str]:
@@ -373,4 +532,8 @@ class KioskService:
 
 
 def _blocked_message() -> str:
-    return _("Su clave está bloqueada por intentos fallidos. Use «Olvidé mi clave» para asignar una nueva.")
+    return _("Su clave está bloqueada por intentos fallidos. Recupere su clave para asignar una nueva.")
+
+
+def _personal_data(member: Member) -> PersonalData:
+    return PersonalData(member.document_number, member.birth_date, member.mobile or "")

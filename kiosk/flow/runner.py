@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from kiosk.flow.profile import WELCOME, Profile, Step
 
 if TYPE_CHECKING:
-    from kiosk.core.service import Identity, Proof
+    from kiosk.core.service import Identity, PendingChange, Proof
 
 
 class Host(Protocol):
@@ -30,6 +30,7 @@ class FlowContext:
 
     identity: Identity | None = None
     proof: Proof | None = None
+    pending: PendingChange | None = None  # a key change waiting for its code
     channel: str | None = None
     banner: str | None = None
 

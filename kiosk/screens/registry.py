@@ -2,13 +2,18 @@
 plus one line here; a new institution is a new TOML file."""
 
 from kiosk.screens.channel import ChannelChoiceScreen
+from kiosk.screens.code_entry import CodeEntryScreen
 from kiosk.screens.consent import ConsentScreen
 from kiosk.screens.document import DocumentScreen
+from kiosk.screens.key_change import KeyChangeScreen
 from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.login_form import LoginFormScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
+from kiosk.screens.recovery_form import RecoveryFormScreen
 from kiosk.screens.security_image import SecurityImageScreen
+from kiosk.screens.terms import TermsScreen
 
 STEP_SCREENS = {
     "document": DocumentScreen,
@@ -19,4 +24,9 @@ STEP_SCREENS = {
     "security_image": SecurityImageScreen,
     "consent": ConsentScreen,
     "member_home": MemberHomeScreen,
+    "terms": TermsScreen,
+    "login_form": LoginFormScreen,
+    "recovery_form": RecoveryFormScreen,
+    "code_entry": CodeEntryScreen,
+    "key_change": KeyChangeScreen,
 }

@@ -1,0 +1,75 @@
+"""Changing a key while signed in: the current key, the new one twice;
+optionally «No soy un robot» and an SMS code before it takes effect."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from kiosk.i18n import _
+from kiosk.screens.base import StepScreen
+from kiosk.screens.recovery_form import key_field
+from kiosk.widgets import KeyField, RobotCheck
+
+
+class KeyChangeScreen(StepScreen):
+    @property
+    def key_length(self) -> int:
+        return self.step.param("key_length") or self.runner.profile.setting("key_length")
+
+    def compose_step(self) -> ComposeResult:
+        if self.step.param("hint"):
+            yield Static(self.text("hint"), classes="note")
+        yield key_field("current", self.text("current_label"), self.key_length)
+        with Horizontal(classes="field-row"):
+            yield key_field("key", _("Clave nueva"), self.key_length)
+            yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
+        if self.step.param("challenge"):
+            yield RobotCheck(self.app.rng, id="robot")
+        with Horizontal(classes="actions"):
+            yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        fields = [self.query_one(f"#{name}", KeyField) for name in ("current", "key", "confirmation")]
+        current, key, confirmation = (field.value for field in fields)
+        robots = self.query(RobotCheck)
+        if robots and not robots.first().passed:
+            robots.first().renew()
+            self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
+            return
+        for field in fields:
+            field.value = ""
+        kind = self.step.param("kind", "login")
+        checks = dict(
+            current=current,
+            differ_from=self.step.param("differ_from"),
+            history=self.runner.profile.setting("key_history", 3),
+        )
+        renew = (lambda _refusal: robots.first().renew()) if robots else None
+        if self.step.param("confirm_by_code"):
+            self.call_core(
+                lambda: self.service.prepare_key_change(
+                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id, **checks
+                ),
+                self._prepared,
+                on_refusal=renew,
+            )
+        else:
+            self.call_core(
+                lambda: self.service.change_key(
+                    self.context.proof, key, confirmation, self.key_length, kind=kind, **checks
+                ),
+                self._changed,
+                on_refusal=renew,
+            )
+
+    def _prepared(self, pending) -> None:
+        self.context.pending = pending
+        self.finish()
+
+    def _changed(self, proof) -> None:
+        self.context.proof = proof
+        self.finish()

@@ -1,0 +1,79 @@
+"""Recovery form: document, a temporary key the member chooses (and its
+confirmation), and «No soy un robot».  The key waits for the SMS code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Static
+
+from kiosk.core.errors import Refusal
+from kiosk.core.members import validate_document
+from kiosk.i18n import _
+from kiosk.screens.base import StepScreen
+from kiosk.widgets import DocumentInput, KeyField, RobotCheck
+
+
+def key_field(field_id: str, label: str, length: int) -> KeyField:
+    field = KeyField(id=field_id, max_length=length)
+    field.border_title = label
+    return field
+
+
+class RecoveryFormScreen(StepScreen):
+    def compose_step(self) -> ComposeResult:
+        length = self.runner.profile.setting("key_length")
+        yield Static(self.text("note"), classes="note")
+        yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
+        with Horizontal(classes="field-row"):
+            yield key_field("key", _("Clave Nueva"), length)
+            yield key_field("confirmation", _("Confirmación Clave"), length)
+        yield RobotCheck(self.app.rng, id="robot")
+        with Horizontal(classes="actions"):
+            yield Button(_("Regresar"), id="back")
+            yield Button(_("Continuar"), id="continue", variant="primary")
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.finish("back")
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        who = self.query_one("#who", DocumentInput)
+        robot = self.query_one("#robot", RobotCheck)
+        key, confirmation = (self.query_one(f"#{name}", KeyField) for name in ("key", "confirmation"))
+        typed_key, typed_confirmation = key.value, confirmation.value
+        try:
+            number = validate_document(who.number)
+        except Refusal as refusal:
+            self.show_message(refusal.message)
+            return
+        if not robot.passed:
+            robot.renew()
+            self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
+            return
+        key.value = confirmation.value = ""
+        profile = self.runner.profile
+        hours = self.step.param("temporary_hours", 24)
+
+        def prepare():
+            identity = self.service.identify(number, who.document_type)
+            pending = self.service.prepare_key_change(
+                identity,
+                tuple(self.step.param("kinds", ["login"])),
+                typed_key,
+                typed_confirmation,
+                profile.setting("key_length"),
+                purpose=self.step.id,
+                temporary_for=timedelta(hours=hours),
+            )
+            return identity, pending
+
+        self.call_core(prepare, self._prepared, on_refusal=lambda _refusal: robot.renew())
+
+    def _prepared(self, result) -> None:
+        self.context.identity, self.context.pending = result
+        self.finish()

@@ -1,0 +1,57 @@
+"""«No soy un robot»: the image challenge a member solves by typing its text."""
+
+from __future__ import annotations
+
+import random
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Static
+
+from kiosk.core.captcha import Captcha, new_captcha
+from kiosk.i18n import _
+
+
+class RobotCheck(Widget):
+    DEFAULT_CSS = """
+    RobotCheck { height: auto; width: 100%; }
+    RobotCheck > Horizontal { height: auto; }
+    RobotCheck .captcha-picture {
+        width: auto; height: auto; padding: 0 1;
+        border: round $primary; background: $panel; color: $text;
+    }
+    RobotCheck .captcha-answer { width: 1fr; min-width: 18; height: auto; margin: 0 0 0 1; }
+    RobotCheck Label { width: 100%; }
+    RobotCheck Input, RobotCheck Button { width: 100%; }
+    """
+
+    def __init__(self, rng: random.Random, prompt: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rng = rng
+        self._prompt = prompt
+        self.captcha: Captcha = new_captcha(rng)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("\n".join(self.captcha.picture), classes="captcha-picture")
+            with Vertical(classes="captcha-answer"):
+                yield Label(self._prompt or _("No soy un robot: escriba el texto de la imagen"))
+                yield Input(id="captcha-answer", max_length=12)
+                yield Button(_("Otra imagen"), id="captcha-new", compact=True)
+
+    @property
+    def passed(self) -> bool:
+        return self.captcha.matches(self.query_one("#captcha-answer", Input).value)
+
+    def renew(self) -> None:
+        """A new picture (after a failed try, or on request): one answer per picture."""
+        self.captcha = new_captcha(self._rng)
+        self.query_one(".captcha-picture", Static).update("\n".join(self.captcha.picture))
+        self.query_one("#captcha-answer", Input).value = ""
+
+    @on(Button.Pressed, "#captcha-new")
+    def _new_picture(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.renew()

@@ -1,0 +1,47 @@
+"""Document type (the Colombian list) and number, as the institutions' forms ask them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Input, Select
+
+from kiosk.core.members import DOCUMENT_TYPES, MAX_DOCUMENT_LENGTH
+from kiosk.i18n import _
+
+
+class DocumentInput(Widget):
+    DEFAULT_CSS = """
+    DocumentInput { height: auto; }
+    DocumentInput Horizontal { height: auto; }
+    DocumentInput Select { width: 28; }
+    DocumentInput Input { width: 1fr; }
+    """
+
+    def __init__(self, types: list[str] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._types = types or list(DOCUMENT_TYPES)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            kind = Select(
+                [(_(DOCUMENT_TYPES[code]), code) for code in self._types],
+                value=self._types[0],
+                allow_blank=False,
+                id="document-type",
+            )
+            kind.border_title = _("Tipo de Documento")
+            yield kind
+            # Long enough to type a mistake, so the mistake can be explained.
+            number = Input(id="document", max_length=MAX_DOCUMENT_LENGTH + 5)
+            number.border_title = _("Número de Documento")
+            yield number
+
+    @property
+    def document_type(self) -> str:
+        return str(self.query_one("#document-type", Select).value)
+
+    @property
+    def number(self) -> str:
+        return self.query_one("#document", Input).value
