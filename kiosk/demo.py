@@ -79,6 +79,18 @@ DEMO_MEMBERS = [
         email="hector.ramirez@mail.com", key="6148", transactional_key="3852",
         products=[(N_("Cuenta de ahorros"), "1200778899", date(2005, 2, 2))],
     ),
+    DemoMember(
+        "cooperen", "12147", "Gloria Inés", "Vargas Tobón", date(1959, 1, 14),
+        "ordinary: key 49370; questions: e-mail gloria.vargas@mail.com, born 1959-01-14, mobile 321 2118468",
+        mobile="3212118468", email="gloria.vargas@mail.com", key="49370",
+        products=[(N_("Cuenta de ahorros"), "3300451122", date(1998, 7, 1))],
+    ),
+    DemoMember(
+        "cooperen", "80123456", "Jaime", "Restrepo Gil", date(1988, 9, 5),
+        "first access: initial key 27514 from the cooperative",
+        mobile="3137542827", email="jaime.restrepo@mail.com", key="27514", temporary_key=True,
+        products=[(N_("Cuenta de ahorros"), "3300998877", date(2026, 1, 20))],
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Button, Input
 
 from kiosk.core.outbox import SMS
+from kiosk.widgets.countdown import Countdown
 from tests.helpers import ORDINARY, click, keypad_type
 
 SIZE = (80, 24)
@@ -182,3 +183,39 @@ def coasmedas_at(step: str, signed_in: bool = False, fields: dict[str, str] | No
 def test_coasmedas_screens(snap_compare, make_app, step, signed_in, fields):
     app = make_app(institution="coasmedas")
     assert snap_compare(app, terminal_size=SIZE, run_before=coasmedas_at(step, signed_in, fields))
+
+
+# -- Cooperen ----------------------------------------------------------------
+
+COOPEREN = "12147"
+
+
+def cooperen_at(step: str, banner: str | None = None, shown_key: str | None = None):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        app.runner.context.identity = app.service.identify(COOPEREN)
+        app.runner.context.banner = banner
+        app.runner.context.shown_key = shown_key
+        app.runner.go(step)
+        await pilot.pause()
+        for countdown in app.screen.query(Countdown):
+            countdown.pause()  # frozen at its first second
+        await freeze(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "step, banner, shown_key",
+    [
+        ("access", None, None),
+        ("access", "Cambio realizado con éxito, ingrese los nuevos datos", None),
+        ("forgot", None, None),
+        ("questions", None, None),
+        ("shown_key", None, "2315"),
+        ("change", None, None),
+    ],
+)
+def test_cooperen_screens(snap_compare, make_app, step, banner, shown_key):
+    app = make_app(institution="cooperen")
+    assert snap_compare(app, terminal_size=SIZE, run_before=cooperen_at(step, banner, shown_key))

@@ -28,6 +28,20 @@ EXPECTED_TABLES = {
 }
 
 
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from kiosk.store.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+HEAD = _head()
+
+
 def url_in(tmp_path, name: str = "fresh.db") -> str:
     return f"sqlite:///{tmp_path / 'sub' / 'dir' / name}"
 
@@ -42,7 +56,7 @@ def test_fresh_file_gets_every_table_from_the_migration(tmp_path):
         assert set(SQLModel.metadata.tables) <= tables
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        assert versions == ["0001"]
+        assert versions == [HEAD]
     finally:
         engine.dispose()
 
@@ -74,7 +88,7 @@ def test_opening_twice_is_harmless_and_keeps_the_data(tmp_path):
         assert member.created_at == datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        assert versions == ["0001"]
+        assert versions == [HEAD]
     finally:
         engine.dispose()
 
@@ -131,3 +145,35 @@ def test_transaction_rolls_back_on_error(engine):
             raise Boom
     with Session(engine) as session:
         assert session.exec(select(Member)).all() == []
+
+
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path):
+    from datetime import UTC, date, datetime
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from kiosk.store import make_engine, open_store, transaction
+    from kiosk.store.db import MIGRATIONS_DIR
+    from kiosk.store.models import Member
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert "recovery_attempt" not in inspect(engine).get_table_names()
+    with transaction(engine) as session:
+        session.add(Member(institution="progressa", document_type="CC", document_number="123456",
+                           first_names="A", last_names="B", birth_date=date(1990, 1, 1),
+                           created_at=datetime.now(UTC)))
+    engine.dispose()
+
+    upgraded = open_store(url)
+    assert "recovery_attempt" in inspect(upgraded).get_table_names()
+    with upgraded.connect() as connection:
+        assert connection.exec_driver_sql("SELECT document_number FROM member").scalar() == "123456"
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+import random
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, outbox
+from kiosk.core import audit, codes, consent, outbox, questions
 from kiosk.core.clock import Clock
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
-from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
+from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key, new_temporary_key
+from kiosk.core.questions import Questions
 from kiosk.core.members import (
     DOCUMENT_TYPES,
     SECURITY_IMAGES,
@@ -35,7 +38,7 @@ from kiosk.core.members import (
 )
 from kiosk.i18n import _
 from kiosk.store import transaction
-from kiosk.store.models import KeyHistory, Member, MemberKey, Product, SecurityImage
+from kiosk.store.models import KeyHistory, Member, MemberKey, Product, RecoveryAttempt, SecurityImage
 
 T = TypeVar("T")
 
@@ -236,6 +239,105 @@ class KioskService:
             self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
         self._write(send)
+
+    # -- personal questions (self-service recovery without a code) ---------
+
+    def _subject(self, identity: Identity) -> str:
+        """A keyed digest naming the document, the same whether or not it is a member's."""
+        return self.hasher.fingerprint(
+            f"recovery:{self.institution}:{identity.document_type}:{identity.document_number}"
+        ).hex()
+
+    def _failed_attempts(self, session: Session, subject: str, since: datetime) -> int:
+        statement = select(func.count()).select_from(RecoveryAttempt).where(
+            RecoveryAttempt.subject == subject, RecoveryAttempt.failed_at >= since
+        )
+        return session.exec(statement).one()
+
+    def _closed_refusal(self) -> Refusal:
+        return Refusal(
+            "recovery_closed",
+            _(
+                "Por su seguridad, la recuperación de la clave por este medio quedó cerrada por "
+                "unas horas. Acérquese a una oficina de {name} con su documento de identidad."
+            ).format(name=self.institution_name),
+        )
+
+    def recovery_questions(
+        self, identity: Identity, max_attempts: int = 3, lockout: timedelta = timedelta(hours=24)
+    ) -> Questions:
+        """The options for this attempt, or a refusal while the path is closed."""
+        subject = self._subject(identity)
+
+        def load(session: Session) -> Questions:
+            failed = self._failed_attempts(session, subject, self.clock.now() - lockout)
+            if failed >= max_attempts:
+                raise self._closed_refusal()
+            birth, mobile = self._true_answers(session, identity)
+            return questions.build(bytes.fromhex(subject) + bytes([failed]), birth, mobile)
+
+        return self._read(load)
+
+    def _true_answers(self, session: Session, identity: Identity) -> tuple[date, str]:
+        member = self._member(session, identity.member_id) if identity.member_id else None
+        if member is None or not member.mobile:
+            # Decoys drawn from the document, stable, so an unknown document looks like any other.
+            return questions.decoy_answers(random.Random(bytes.fromhex(self._subject(identity))))
+        return member.birth_date, member.mobile
+
+    def answer_questions(
+        self,
+        identity: Identity,
+        email: str,
+        birth_date: str,
+        mobile: str,
+        digits: int = 4,
+        max_attempts: int = 3,
+        lockout: timedelta = timedelta(hours=24),
+    ) -> str:
+        """Check the answers; when all are right, set a system-generated temporary
+        key, e-mail it, and return it to be shown (the only screen that shows a
+        key, as the institution's procedure does).  Wrong answers are counted and
+        close the path after ``max_attempts``; they never touch the member's key."""
+        subject = self._subject(identity)
+        temporary = new_temporary_key(digits)
+        temporary_hash = self.hasher.hash(temporary)  # also paid for an unknown document
+
+        def settle(session: Session, now: datetime) -> str:
+            failed = self._failed_attempts(session, subject, now - lockout)
+            if failed >= max_attempts:
+                raise self._closed_refusal()
+            birth, true_mobile = self._true_answers(session, identity)
+            member = self._member(session, identity.member_id) if identity.member_id else None
+            right = (
+                member is not None
+                and bool(member.email)
+                and " ".join(email.split()).casefold() == member.email.casefold()
+                and birth_date == questions.format_birth_date(birth)
+                and mobile == questions.format_mobile(true_mobile)
+            )
+            if not right:
+                session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
+                self._audit(session, now, "recovery_questions_failed", identity.member_id)
+                if failed + 1 >= max_attempts:
+                    raise self._closed_refusal()
+                left = max_attempts - failed - 1
+                raise Refusal(
+                    "wrong_answers",
+                    _(
+                        "Las respuestas no coinciden con nuestros registros. Intentos restantes: {left}."
+                    ).format(left=left),
+                )
+            session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == subject))
+            self._store_key(session, now, member, (LOGIN,), temporary_hash, temporary=True)
+            body = _(
+                "{name}: su contraseña fue cambiada. Su nueva contraseña temporal es {key}; "
+                "cámbiela al ingresar."
+            ).format(name=self.institution_name, key=temporary)
+            outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Nueva contraseña"))
+            return temporary
+
+        return self._write(settle)
 
     def login(
         self,
@@ -450,9 +552,12 @@ class KioskService:
         kinds: tuple[str, ...],
         new_hash: str,
         expires_at: datetime | None = None,
+        temporary: bool | None = None,
     ) -> None:
-        """Set ``kinds`` of the member's keys to ``new_hash`` (temporary when it
-        expires), unblocked, the old hashes kept for the reuse check; audit and notify."""
+        """Set ``kinds`` of the member's keys to ``new_hash``, unblocked, the old
+        hashes kept for the reuse check; audit and notify.  The key is temporary
+        when ``temporary`` says so or when it expires."""
+        temporary = expires_at is not None if temporary is None else temporary
         for kind in kinds:
             stored = self._key(session, member.id, kind)
             if stored is None:
@@ -460,13 +565,13 @@ class KioskService:
             else:
                 session.add(KeyHistory(member_id=member.id, kind=kind, hash=stored.hash, retired_at=now))
             stored.hash = new_hash
-            stored.temporary = expires_at is not None
+            stored.temporary = temporary
             stored.expires_at = expires_at
             stored.failed_tries = 0
             stored.blocked = False
             stored.changed_at = now
             session.add(stored)
-            self._audit(session, now, "key_changed", member.id, f"clave {kind}" + (" temporal" if expires_at else ""))
+            self._audit(session, now, "key_changed", member.id, f"clave {kind}" + (" temporal" if temporary else ""))
         self._notify_key_changed(session, now, member)
 
     @staticmethod

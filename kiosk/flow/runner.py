@@ -32,7 +32,8 @@ class FlowContext:
     proof: Proof | None = None
     pending: PendingChange | None = None  # a key change waiting for its code
     channel: str | None = None
-    banner: str | None = None
+    shown_key: str | None = None  # a system-generated key on its way to the one screen that shows it
+    banner: str | None = None  # a message for the next screen (shown once)
 
 
 class FlowRunner:

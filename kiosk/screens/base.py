@@ -64,7 +64,8 @@ class StepScreen(Screen):
             with Vertical(id="card"):
                 yield Static(self.text("title"), classes="title")
                 # Right under the title, so it is never scrolled out of sight.
-                yield Static("", id="message")
+                banner, self.context.banner = self.context.banner, None
+                yield Static(banner or "", id="message", classes="-error" if banner else "")
                 yield from self.compose_step()
 
     def compose_step(self) -> ComposeResult:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
-from kiosk.widgets import KeyField, RobotCheck
+from kiosk.core.errors import Refusal
+from kiosk.core.members import validate_document
+from kiosk.widgets import DocumentInput, KeyField, RobotCheck
 
 
 class KeyChangeScreen(StepScreen):
@@ -22,6 +24,13 @@ class KeyChangeScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         if self.step.param("hint"):
             yield Static(self.text("hint"), classes="note")
+        if self.step.param("ask_document"):
+            # Not signed in (a first access) or asked again, as the institution's form does.
+            yield DocumentInput(
+                self.runner.profile.setting("document_types"),
+                number_label=self.text("document_label") or None,
+                id="who",
+            )
         yield key_field("current", self.text("current_label"), self.key_length)
         with Horizontal(classes="field-row"):
             yield key_field("key", _("Clave nueva"), self.key_length)
@@ -30,6 +39,11 @@ class KeyChangeScreen(StepScreen):
             yield RobotCheck(self.app.rng, id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
+
+    def on_mount(self) -> None:
+        identity = self.context.identity
+        if self.step.param("ask_document") and identity is not None:
+            self.query_one("#document", Input).value = identity.document_number
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
@@ -43,6 +57,9 @@ class KeyChangeScreen(StepScreen):
         for field in fields:
             field.value = ""
         kind = self.step.param("kind", "login")
+        if self.step.param("ask_document"):
+            self._change_with_document(current, key, confirmation)
+            return
         checks = dict(
             current=current,
             differ_from=self.step.param("differ_from"),
@@ -66,10 +83,31 @@ class KeyChangeScreen(StepScreen):
                 on_refusal=renew,
             )
 
+    def _change_with_document(self, current: str, key: str, confirmation: str) -> None:
+        """Who and the current key in one form: the current key signs the member in."""
+        who = self.query_one("#who", DocumentInput)
+        try:
+            number = validate_document(who.number)
+        except Refusal as refusal:
+            self.show_message(refusal.message)
+            return
+        profile = self.runner.profile
+
+        def change():
+            identity = self.service.identify(number, who.document_type)
+            login = self.service.login(identity, current, max_failed_tries=profile.setting("max_failed_tries", 3))
+            return self.service.change_key(
+                login.proof, key, confirmation, self.key_length, history=profile.setting("key_history", 3)
+            )
+
+        self.call_core(change, self._changed)
+
     def _prepared(self, pending) -> None:
         self.context.pending = pending
         self.finish()
 
     def _changed(self, proof) -> None:
         self.context.proof = proof
+        if self.step.param("banner"):
+            self.context.banner = self.text("banner")
         self.finish()

@@ -1,4 +1,6 @@
-"""One-form login: document type, number and key, with the recovery link."""
+"""One-form login: document (with its type where the institution asks it),
+key, the recovery link; optionally today's date, a first-access link and
+security tips, as each institution's page shows them."""
 
 from __future__ import annotations
 
@@ -7,31 +9,56 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
+from kiosk.core.dates import local_date, spanish_date
 from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
-from kiosk.i18n import _
+from kiosk.i18n import _, current_language
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import DocumentInput, KeyField
 
 
+def today_line(moment) -> str:
+    day = local_date(moment)
+    written = spanish_date(day) if current_language() == "es" else day.strftime("%A, %B %d, %Y")
+    return _("Hoy es: {date}").format(date=written)
+
+
 class LoginFormScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
-        if self.step.param("notice"):
-            yield Static(self.text("notice"), classes="hint")
-        yield Static(self.text("text"), classes="lead")
-        yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
-        key = KeyField(id="key", max_length=self.runner.profile.setting("key_length"))
+        profile = self.runner.profile
+        if self.step.param("show_date"):
+            yield Static(today_line(self.service.clock.now()), id="today")
+        for name in ("notice", "text"):
+            if self.step.param(name):
+                yield Static(self.text(name), classes="note")
+        yield DocumentInput(
+            profile.setting("document_types"),
+            number_label=self.text("document_label") or None,
+            id="who",
+        )
+        key = KeyField(id="key", max_length=profile.setting("key_length"))
         key.border_title = self.text("key_label")
         yield key
         with Horizontal(classes="actions"):
+            if self.step.param("first_access"):
+                yield Button(self.text("first_access"), id="first-access", classes="link")
             yield Button(self.text("forgot"), id="forgot", classes="link")
-            yield Button(_("Continuar"), id="continue", variant="primary")
+            yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
         if self.step.param("help"):
             yield Static(self.text("help"), classes="hint")
+        tips = self.step.param("tips", [])
+        if tips:
+            panel = Static("\n".join(f"• {_(tip)}" for tip in tips), id="tips", classes="panel")
+            panel.border_title = self.text("tips_title")
+            yield panel
 
     @on(Button.Pressed, "#forgot")
     def _forgot(self) -> None:
         self.finish("forgot")
+
+    @on(Button.Pressed, "#first-access")
+    def _first_access(self) -> None:
+        self.finish("first_access")
 
     @on(Button.Pressed, "#continue")
     @on(Input.Submitted, "#key")

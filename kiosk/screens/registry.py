@@ -11,8 +11,10 @@ from kiosk.screens.login_form import LoginFormScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
+from kiosk.screens.personal_questions import PersonalQuestionsScreen
 from kiosk.screens.recovery_form import RecoveryFormScreen
 from kiosk.screens.security_image import SecurityImageScreen
+from kiosk.screens.shown_key import ShownKeyScreen
 from kiosk.screens.terms import TermsScreen
 
 STEP_SCREENS = {
@@ -29,4 +31,6 @@ STEP_SCREENS = {
     "recovery_form": RecoveryFormScreen,
     "code_entry": CodeEntryScreen,
     "key_change": KeyChangeScreen,
+    "personal_questions": PersonalQuestionsScreen,
+    "shown_temporary_key": ShownKeyScreen,
 }

@@ -123,3 +123,16 @@ class Consent(SQLModel, table=True):
     policy_version: str = Field(max_length=20)
     granted_at: datetime
     channel: str = Field(default="kiosk", max_length=20)
+
+
+class RecoveryAttempt(SQLModel, table=True):
+    """A failed self-service recovery (wrong answers), counted to close the
+    self-service path for a while.  Keyed by a keyed digest of the document, so
+    it counts the same for a document nobody holds and stores no document."""
+
+    __tablename__ = "recovery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution: str = Field(max_length=40)
+    subject: str = Field(max_length=64, index=True)
+    failed_at: datetime

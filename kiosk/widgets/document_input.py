@@ -19,27 +19,34 @@ class DocumentInput(Widget):
     DocumentInput Input { width: 1fr; }
     """
 
-    def __init__(self, types: list[str] | None = None, **kwargs) -> None:
+    def __init__(self, types: list[str] | None = None, number_label: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._types = types or list(DOCUMENT_TYPES)
+        self._number_label = number_label
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            kind = Select(
-                [(_(DOCUMENT_TYPES[code]), code) for code in self._types],
-                value=self._types[0],
-                allow_blank=False,
-                id="document-type",
-            )
-            kind.border_title = _("Tipo de Documento")
-            yield kind
+            if len(self._types) > 1:
+                yield self._type_select()
             # Long enough to type a mistake, so the mistake can be explained.
             number = Input(id="document", max_length=MAX_DOCUMENT_LENGTH + 5)
-            number.border_title = _("Número de Documento")
+            number.border_title = self._number_label or _("Número de Documento")
             yield number
+
+    def _type_select(self) -> Select:
+        kind = Select(
+            [(_(DOCUMENT_TYPES[code]), code) for code in self._types],
+            value=self._types[0],
+            allow_blank=False,
+            id="document-type",
+        )
+        kind.border_title = _("Tipo de Documento")
+        return kind
 
     @property
     def document_type(self) -> str:
+        if len(self._types) == 1:
+            return self._types[0]
         return str(self.query_one("#document-type", Select).value)
 
     @property
