@@ -86,6 +86,7 @@ def _print_outbox(settings: Settings, limit: int) -> int:
 
     from kiosk.core import outbox
     from kiosk.core.sealing import Sealer
+    from kiosk.qr import links_in, qr_text
     from kiosk.store import open_store
 
     engine = open_store(settings.database_url)
@@ -93,5 +94,8 @@ def _print_outbox(settings: Settings, limit: int) -> int:
         for message in outbox.recent(session, Sealer(settings.pepper), limit=limit):
             when = message.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             subject = f" · {message.subject}" if message.subject else ""
-            print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {message.body}\n")
+            body = message.body.replace("\n", "\n  ")
+            print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {body}\n")
+            for link in links_in(message.body):
+                print(qr_text(link))
     return 0

@@ -91,6 +91,19 @@ DEMO_MEMBERS = [
         mobile="3137542827", email="jaime.restrepo@mail.com", key="27514", temporary_key=True,
         products=[(N_("Cuenta de ahorros"), "3300998877", date(2026, 1, 20))],
     ),
+    DemoMember(
+        "cootrasena", "52345678", "Patricia", "Salazar Mejía", date(1980, 2, 29),
+        "ordinary: password 604917",
+        mobile="3165552233", email="patricia.salazar@mail.com", key="604917",
+        products=[(N_("Cuenta de ahorros"), "5500112233", date(2016, 10, 3)),
+                  (N_("Crédito de consumo"), "5590334455", date(2025, 5, 12))],
+    ),
+    DemoMember(
+        "cootrasena", "71222333", "Óscar", "Londoño Ruiz", date(1993, 6, 18),
+        "first access: never signed in (no password yet): use «¿Olvidó su contraseña?»",
+        mobile="3189998877", email="oscar.londono@mail.com",
+        products=[(N_("Cuenta de ahorros"), "5500667788", date(2026, 9, 1))],
+    ),
 ]
 
 

@@ -219,3 +219,37 @@ def cooperen_at(step: str, banner: str | None = None, shown_key: str | None = No
 def test_cooperen_screens(snap_compare, make_app, step, banner, shown_key):
     app = make_app(institution="cooperen")
     assert snap_compare(app, terminal_size=SIZE, run_before=cooperen_at(step, banner, shown_key))
+
+
+# -- Cootrasena --------------------------------------------------------------
+
+COOTRASENA = "52345678"
+
+
+def cootrasena_at(step: str, fields: dict[str, str] | None = None):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        app.runner.context.identity = app.service.identify(COOTRASENA)
+        app.runner.go(step)
+        await pilot.pause()
+        for field_id, text in (fields or {}).items():
+            app.screen.query_one(f"#{field_id}", Input).value = text
+        await freeze(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "step, fields",
+    [
+        ("user", {"document": COOTRASENA}),
+        ("password", {"key": "6049"}),
+        ("forgot", None),
+        ("sent", None),
+        ("link", {"token": "KIZS-CNM5-MATO-PYVE-VY6B-FF25"}),
+        ("change", None),
+    ],
+)
+def test_cootrasena_screens(snap_compare, make_app, step, fields):
+    app = make_app(institution="cootrasena")
+    assert snap_compare(app, terminal_size=SIZE, run_before=cootrasena_at(step, fields))

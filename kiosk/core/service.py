@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, outbox, questions
+from kiosk.core import audit, codes, consent, links, outbox, questions
 from kiosk.core.clock import Clock
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
@@ -38,12 +38,21 @@ from kiosk.core.members import (
 )
 from kiosk.i18n import _
 from kiosk.store import transaction
-from kiosk.store.models import KeyHistory, Member, MemberKey, Product, RecoveryAttempt, SecurityImage
+from kiosk.store.models import (
+    KeyHistory,
+    Member,
+    MemberKey,
+    OneTimeCode,
+    Product,
+    RecoveryAttempt,
+    SecurityImage,
+)
 
 T = TypeVar("T")
 
 LOGIN = "login"
 TEMPORARY_KEY = "temporary_key"
+LINK = "link"
 MAX_PHRASE_LENGTH = 120
 
 
@@ -62,7 +71,7 @@ class Proof:
     """What entitles this kiosk session to change a member's data."""
 
     member_id: int
-    via: str  # "code": a temporary key sent by the outbox; "key": a key that verified
+    via: str  # "code": a temporary key sent by the outbox; "link": an e-mailed link; "key": a key that verified
     code_id: int | None = None
 
 
@@ -239,6 +248,74 @@ class KioskService:
             self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
         self._write(send)
+
+    # -- recovery by e-mailed link -------------------------------------------
+
+    def _link_digest(self, token: str) -> str:
+        return self.hasher.fingerprint("link:" + links.normalize(token)).hex()
+
+    def send_recovery_link(
+        self, identity: Identity, key_length: int, lifetime: timedelta, policy: str
+    ) -> None:
+        """E-mail a system-generated temporary key and a single-use link to change
+        it.  The same work, and nothing sent, for an unknown document."""
+        temporary = new_temporary_key(key_length)
+        temporary_hash = self.hasher.hash(temporary)
+        if identity.member_id is None:
+            detail = f"documento terminado en {identity.document_number[-4:]}"
+            self._write(lambda s, now: self._audit(s, now, "recovery_unknown_document", None, detail))
+            return
+
+        def send(session: Session, now: datetime) -> None:
+            member = self._member(session, identity.member_id)
+            if not member.email:
+                raise Refusal(
+                    "no_email",
+                    _("No tiene un correo electrónico registrado. Acérquese a una oficina para actualizarlo."),
+                )
+            token = links.new_token()
+            session.add(
+                OneTimeCode(
+                    member_id=member.id, purpose=LINK, channel=outbox.EMAIL,
+                    hash=self._link_digest(token), created_at=now, expires_at=now + lifetime,
+                )
+            )
+            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + lifetime)
+            hours = int(lifetime.total_seconds() // 3600)
+            body = _(
+                "{name}: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.\n"
+                "Su contraseña temporal es {key}.\n"
+                "Para cambiarla, siga este enlace (o escriba su código en el kiosco): {url}\n"
+                "Código del enlace: {token}\n"
+                "El enlace sirve una sola vez y vence en {hours} horas.\n"
+                "Política de contraseñas: {policy}"
+            ).format(
+                name=self.institution_name, key=temporary, url=links.LINK_URL.format(token=token),
+                token=token, hours=hours, policy=policy,
+            )
+            outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Recuperación de contraseña"))
+
+        self._write(send)
+
+    def open_link(self, token: str) -> tuple[Identity, Proof]:
+        """The member behind a recovery link, while the link is unused and current."""
+        digest = self._link_digest(token)
+
+        def look_up(session: Session) -> tuple[Identity, Proof]:
+            link = session.exec(
+                select(OneTimeCode).where(OneTimeCode.purpose == LINK, OneTimeCode.hash == digest)
+            ).first()
+            if link is None:
+                raise Refusal("link_invalid", _("El código del enlace no es válido. Revíselo en su correo."))
+            if link.used_at is not None:
+                raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            if self.clock.now() >= link.expires_at:
+                raise Refusal("link_expired", _("El enlace venció. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            member = self._member(session, link.member_id)
+            identity = Identity(member.document_type, member.document_number, member.id)
+            return identity, Proof(member.id, "link", link.id)
+
+        return self._read(look_up)
 
     # -- personal questions (self-service recovery without a code) ---------
 
@@ -449,7 +526,7 @@ class KioskService:
         new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
         def apply(session: Session, now: datetime) -> Proof:
-            if proof.via == "code":
+            if proof.code_id is not None:  # a temporary key or a link, used up by this change
                 codes.consume(session, now, proof.code_id)
             member = self._member(session, proof.member_id)
             self._store_key(session, now, member, (kind,), new_hash)

@@ -1,27 +1,43 @@
-"""The user step: the member types the document number."""
+"""The user step: the member types the document number.  Optionally the field
+refuses paste and never copies (Cootrasena), and the step offers «¿Olvidó su
+contraseña?» and the institution's notes."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, Static
 
-from kiosk.core.members import MAX_DOCUMENT_LENGTH, validate_document
 from kiosk.core.errors import Refusal
+from kiosk.core.members import MAX_DOCUMENT_LENGTH, validate_document
+from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import KeyField
+
+
+def notes(screen: StepScreen) -> ComposeResult:
+    """The step's ``notes``: short texts under the form (security, terms)."""
+    for note in screen.step.param("notes", []):
+        yield Static(_(note), classes="note")
 
 
 class DocumentScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         yield Label(self.text("label"), classes="field-label")
         # Long enough to type a mistake, so the mistake can be explained.
-        yield Input(id="document", max_length=MAX_DOCUMENT_LENGTH + 5)
+        length = MAX_DOCUMENT_LENGTH + 5
+        if self.step.param("no_paste"):
+            yield KeyField(id="document", max_length=length, password=False)
+        else:
+            yield Input(id="document", max_length=length)
         with Horizontal(classes="actions"):
             if self.step.param("forgot_user"):
                 yield Button(self.text("forgot_user"), id="forgot-user", classes="link")
+            if self.step.param("forgot"):
+                yield Button(self.text("forgot"), id="forgot", classes="link")
             yield Button(self.text("button"), id="continue", variant="primary")
-
+        yield from notes(self)
 
     @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")
@@ -41,3 +57,7 @@ class DocumentScreen(StepScreen):
     @on(Button.Pressed, "#forgot-user")
     def _forgot_user(self) -> None:
         self.show_message(self.text("forgot_user_help"), kind="info")
+
+    @on(Button.Pressed, "#forgot")
+    def _forgot(self) -> None:
+        self.finish("forgot")

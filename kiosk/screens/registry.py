@@ -6,13 +6,16 @@ from kiosk.screens.code_entry import CodeEntryScreen
 from kiosk.screens.consent import ConsentScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_change import KeyChangeScreen
+from kiosk.screens.key_entry import KeyEntryScreen
 from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.link_token import LinkTokenScreen
 from kiosk.screens.login_form import LoginFormScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.personal_questions import PersonalQuestionsScreen
 from kiosk.screens.recovery_form import RecoveryFormScreen
+from kiosk.screens.recovery_link import RecoveryLinkScreen
 from kiosk.screens.security_image import SecurityImageScreen
 from kiosk.screens.shown_key import ShownKeyScreen
 from kiosk.screens.terms import TermsScreen
@@ -33,4 +36,7 @@ STEP_SCREENS = {
     "key_change": KeyChangeScreen,
     "personal_questions": PersonalQuestionsScreen,
     "shown_temporary_key": ShownKeyScreen,
+    "key_entry": KeyEntryScreen,
+    "recovery_link": RecoveryLinkScreen,
+    "link_token": LinkTokenScreen,
 }

@@ -1,0 +1,29 @@
+"""Single-use recovery links (Cootrasena): a long random token, written in
+groups so a member can type it at the kiosk, kept in the store only as a keyed
+digest so a copied database opens no link."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+LINK_URL = "https://sucursal.example/recuperar/{token}"
+TOKEN_BYTES = 15  # 120 bits: 24 base32 characters
+
+
+def new_token() -> str:
+    raw = base64.b32encode(secrets.token_bytes(TOKEN_BYTES)).decode("ascii")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def normalize(typed: str) -> str:
+    """What the member typed or scanned, as the token it stands for: the
+    groups' dashes and spaces dropped, letters upper-cased, a whole link cut
+    down to its token."""
+    typed = typed.strip().rsplit("/", 1)[-1]
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def display(token: str) -> str:
+    token = normalize(token)
+    return "-".join(token[i : i + 4] for i in range(0, len(token), 4))

@@ -1,0 +1,47 @@
+"""The password step of a two-step login: a masked field that refuses paste."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label
+
+from kiosk.i18n import _
+from kiosk.screens.base import StepScreen
+from kiosk.screens.document import notes
+from kiosk.widgets import KeyField
+
+
+class KeyEntryScreen(StepScreen):
+    def compose_step(self) -> ComposeResult:
+        yield Label(self.text("label"), classes="field-label")
+        yield KeyField(id="key", max_length=self.runner.profile.setting("key_length"))
+        with Horizontal(classes="actions"):
+            yield Button(self.text("forgot"), id="forgot", classes="link")
+            yield Button(self.text("button"), id="continue", variant="primary")
+        yield from notes(self)
+
+    @on(Button.Pressed, "#forgot")
+    def _forgot(self) -> None:
+        self.finish("forgot")
+
+    @on(Input.Submitted, "#key")
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        field = self.query_one("#key", KeyField)
+        secret, field.value = field.value, ""
+        if not secret:
+            self.show_message(_("Escriba su clave."))
+            return
+        profile = self.runner.profile
+        self.call_core(
+            lambda: self.service.login(
+                self.context.identity, secret, max_failed_tries=profile.setting("max_failed_tries", 3)
+            ),
+            self._logged_in,
+        )
+
+    def _logged_in(self, login) -> None:
+        self.context.proof = login.proof
+        self.finish(login.status)
