@@ -104,6 +104,26 @@ DEMO_MEMBERS = [
         mobile="3189998877", email="oscar.londono@mail.com",
         products=[(N_("Cuenta de ahorros"), "5500667788", date(2026, 9, 1))],
     ),
+    DemoMember(
+        "bancocajasocial", "1019283746", "Andrés Felipe", "Cárdenas Mora", date(1987, 4, 3),
+        "ordinary: password 73915824",
+        mobile="3004445566", email="andres.cardenas@mail.com", key="73915824",
+        products=[(N_("Cuenta de ahorros con tarjeta débito"), "24500123456", date(2014, 3, 10)),
+                  (N_("Crédito de vehículo"), "8801554433", date(2023, 8, 22))],
+    ),
+    DemoMember(
+        "bancocajasocial", "39876543", "Rosa Elena", "Quintero Patiño", date(1970, 10, 27),
+        "blocked: password blocked by failed attempts",
+        mobile="3156667788", email="rosa.quintero@mail.com", key="58130496", blocked=True,
+        products=[(N_("Crédito hipotecario"), "9900776655", date(2011, 5, 30)),
+                  (N_("Tarjeta de crédito principal"), "4555123412341234", date(2019, 12, 1))],
+    ),
+    DemoMember(
+        "bancocajasocial", "1122334455", "Camilo", "Ardila Suárez", date(1999, 8, 8),
+        "ineligible: only a CDT, no eligible product",
+        mobile="3201112233", email="camilo.ardila@mail.com", key="46172958",
+        products=[(N_("CDT"), "7700998811", date(2025, 2, 14))],
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ from kiosk.flow.profile import Profile, available_profiles, load_profile, parse_
 
 
 # Step parameters that name things (key kinds) rather than say something.
-IDENTIFIER_PARAMS = frozenset({"kind", "kinds", "differ_from"})
+IDENTIFIER_PARAMS = frozenset({"kind", "kinds", "differ_from", "channel", "document_types", "consent_version"})
 
 
 def _is_text(value: Any) -> bool:
@@ -30,10 +30,11 @@ def messages_of(profile: Profile) -> list[str]:
     """The portal and every string-valued step parameter that is human text, in order.
     (A step's id, type and next are not parameters.)"""
     texts = [profile.portal]
-    for step in profile.steps:
-        for name, value in step.params.items():
+    # Profile-wide settings that are shown (e.g. eligible products), then step texts.
+    for params in (profile.settings, *(step.params for step in profile.steps)):
+        for name, value in params.items():
             if name not in IDENTIFIER_PARAMS:
-                texts.extend(value if isinstance(value, list) else [value])  # lists: e.g. tips
+                texts.extend(value if isinstance(value, list) else [value])  # lists: tips, products
     return list(dict.fromkeys(text for text in texts if _is_text(text)))
 
 

@@ -253,3 +253,44 @@ def cootrasena_at(step: str, fields: dict[str, str] | None = None):
 def test_cootrasena_screens(snap_compare, make_app, step, fields):
     app = make_app(institution="cootrasena")
     assert snap_compare(app, terminal_size=SIZE, run_before=cootrasena_at(step, fields))
+
+
+# -- Banco Caja Social --------------------------------------------------------
+
+BCS = "1019283746"
+
+
+def bcs_at(step: str, proof_via: str | None = None):
+    async def run_before(pilot) -> None:
+        from kiosk.core.service import Proof
+
+        app = pilot.app
+        identity = app.service.identify(BCS)
+        app.runner.context.identity = identity
+        if proof_via:
+            app.runner.context.proof = Proof(identity.member_id, proof_via)
+        app.runner.go(step)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await freeze(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "step, proof_via",
+    [
+        ("login", None),
+        ("forgot", None),
+        ("link", None),
+        ("contacts", None),
+        ("code", None),
+        ("questions", "code_verified"),
+        ("new_password", "questions"),
+        ("done", None),
+        ("update_contacts", None),
+    ],
+)
+def test_bancocajasocial_screens(snap_compare, make_app, step, proof_via):
+    app = make_app(institution="bancocajasocial")
+    assert snap_compare(app, terminal_size=SIZE, run_before=bcs_at(step, proof_via))

@@ -12,6 +12,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.i18n import N_
+
 OPTIONS = 4
 # Prefixes of Colombian mobile operators, so every distractor looks real.
 MOBILE_PREFIXES = ("300", "301", "302", "304", "305", "310", "311", "312", "313", "314",
@@ -52,3 +54,45 @@ def build(seed: bytes, birth_date: date, mobile: str) -> Questions:
     rng.shuffle(birth_options)
     rng.shuffle(mobile_options)
     return Questions(tuple(birth_options), tuple(mobile_options))
+
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    template: str  # Spanish source text; "{product}" stands for ``product``
+    product: str
+    options: tuple[str, ...]
+    answer: str  # kept in the core; screens never read it
+
+
+def product_questions(
+    seed: bytes, held: list[tuple[str, str, date]], catalogue: list[str]
+) -> list[Question]:
+    """Questions about the member's own products (which kind, the year one was
+    opened, the last digits of its number), each among plausible distractors
+    drawn for this attempt, in an order that tells nothing."""
+    rng = random.Random(seed)
+    kinds = sorted({kind for kind, _number, _opened in held})
+    kind = rng.choice(kinds)
+    others = [k for k in catalogue if k not in kinds]
+    kind_options = {kind, *rng.sample(others, min(OPTIONS - 1, len(others)))}
+
+    product, number, opened = rng.choice(sorted(held))
+    years = {str(opened.year)}
+    while len(years) < OPTIONS:
+        years.add(str(opened.year + rng.choice((-4, -3, -2, -1, 1, 2, 3))))
+    endings = {number[-4:]}
+    while len(endings) < OPTIONS:
+        endings.add(f"{rng.randrange(10000):04d}")
+
+    questions = []
+    for qid, template, options, answer in (
+        ("kind", N_("¿Cuál de estos productos tiene con nosotros?"), kind_options, kind),
+        ("year", N_("¿En qué año abrió su {product}?"), years, str(opened.year)),
+        ("digits", N_("¿Cuáles son los últimos 4 dígitos de su {product}?"), endings, number[-4:]),
+    ):
+        ordered = sorted(options)
+        rng.shuffle(ordered)
+        questions.append(Question(qid, template, product, tuple(ordered), answer))
+    return questions

@@ -255,10 +255,16 @@ class KioskService:
         return self.hasher.fingerprint("link:" + links.normalize(token)).hex()
 
     def send_recovery_link(
-        self, identity: Identity, key_length: int, lifetime: timedelta, policy: str
+        self,
+        identity: Identity,
+        key_length: int,
+        lifetime: timedelta,
+        policy: str,
+        with_temporary_key: bool = True,
     ) -> None:
-        """E-mail a system-generated temporary key and a single-use link to change
-        it.  The same work, and nothing sent, for an unknown document."""
+        """E-mail a single-use link (and, unless told otherwise, a system-generated
+        temporary key) to change the key.  The same work, and nothing sent, for
+        an unknown document."""
         temporary = new_temporary_key(key_length)
         temporary_hash = self.hasher.hash(temporary)
         if identity.member_id is None:
@@ -280,8 +286,18 @@ class KioskService:
                     hash=self._link_digest(token), created_at=now, expires_at=now + lifetime,
                 )
             )
-            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + lifetime)
             hours = int(lifetime.total_seconds() // 3600)
+            url = links.LINK_URL.format(token=token)
+            if not with_temporary_key:
+                body = _(
+                    "{name}: recibimos una solicitud para asignar una nueva contraseña.\n"
+                    "Siga este enlace (o escriba su código en el kiosco): {url}\n"
+                    "Código del enlace: {token}\n"
+                    "El enlace sirve una sola vez y vence en {hours} horas. Si usted no lo pidió, ignore este mensaje."
+                ).format(name=self.institution_name, url=url, token=token, hours=hours)
+                outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Asignación de contraseña"))
+                return
+            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + lifetime)
             body = _(
                 "{name}: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.\n"
                 "Su contraseña temporal es {key}.\n"
@@ -290,8 +306,7 @@ class KioskService:
                 "El enlace sirve una sola vez y vence en {hours} horas.\n"
                 "Política de contraseñas: {policy}"
             ).format(
-                name=self.institution_name, key=temporary, url=links.LINK_URL.format(token=token),
-                token=token, hours=hours, policy=policy,
+                name=self.institution_name, key=temporary, url=url, token=token, hours=hours, policy=policy,
             )
             outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Recuperación de contraseña"))
 
@@ -316,6 +331,119 @@ class KioskService:
             return identity, Proof(member.id, "link", link.id)
 
         return self._read(look_up)
+
+    # -- Banco Caja Social: eligibility, verification code, product questions -
+
+    def check_eligibility(self, identity: Identity, eligible_products: list[str]) -> None:
+        """A registered mobile and/or e-mail, and at least one eligible product;
+        otherwise the member is told why and where to go."""
+        if identity.member_id is None:
+            return  # a stranger walks on as if eligible: the e-mail is simply never sent
+
+        def check(session: Session) -> None:
+            member = self._member(session, identity.member_id)
+            if not (member.mobile or member.email):
+                raise Refusal(
+                    "ineligible_contacts",
+                    _(
+                        "Para asignar su contraseña debe tener un celular o un correo electrónico "
+                        "registrado en {name}. Actualícelos en la línea de atención o en cualquiera "
+                        "de nuestras oficinas."
+                    ).format(name=self.institution_name),
+                )
+            kinds = set(session.exec(select(Product.kind).where(Product.member_id == member.id)))
+            if not kinds & set(eligible_products):
+                raise Refusal(
+                    "ineligible_products",
+                    _(
+                        "Para asignar su contraseña por este medio debe tener al menos uno de estos "
+                        "productos: {products}. Acérquese a cualquiera de nuestras oficinas."
+                    ).format(products=", ".join(_(p) for p in eligible_products)),
+                )
+
+        self._read(check)
+
+    def follow_link(self, token: str, document_type: str, document_number: str) -> Identity:
+        """Use up a recovery link whose member is the one named by the document
+        typed after following it (Banco Caja Social asks for it again)."""
+        identity, proof = self.open_link(token)
+        if (document_type, validate_document(document_number)) != (
+            identity.document_type,
+            identity.document_number,
+        ):
+            raise Refusal(
+                "link_identity",
+                _("Los datos no corresponden a la solicitud del enlace. Revise el tipo y el número de documento."),
+            )
+
+        def apply(session: Session, now: datetime) -> Identity:
+            codes.consume(session, now, proof.code_id)
+            self._audit(session, now, "link_followed", identity.member_id)
+            return identity
+
+        return self._write(apply)
+
+    def verify_code(self, identity: Identity, purpose: str, code: str) -> Proof:
+        """Use up a code that proves the member holds a contact (no key changes yet)."""
+
+        def apply(session: Session, now: datetime) -> Proof:
+            match = codes.check(session, self.hasher, now, identity.member_id, purpose, code)
+            codes.consume(session, now, match.code_id)
+            self._audit(session, now, "code_verified", identity.member_id, purpose)
+            return Proof(identity.member_id, "code_verified")
+
+        return self._write(apply)
+
+    def product_questions(
+        self, proof: Proof, catalogue: list[str], max_attempts: int = 3, lockout: timedelta = timedelta(hours=24)
+    ) -> list[questions.Question]:
+        subject = self._member_subject(proof.member_id)
+
+        def load(session: Session) -> list[questions.Question]:
+            failed = self._failed_attempts(session, subject, self.clock.now() - lockout)
+            if failed >= max_attempts:
+                raise self._closed_refusal()
+            held = [(p.kind, p.number, p.opened_on) for p in
+                    session.exec(select(Product).where(Product.member_id == proof.member_id))]
+            return questions.product_questions(bytes.fromhex(subject) + bytes([failed]), held, catalogue)
+
+        return self._read(load)
+
+    def answer_product_questions(
+        self,
+        proof: Proof,
+        catalogue: list[str],
+        answers: dict[str, str],
+        max_attempts: int = 3,
+        lockout: timedelta = timedelta(hours=24),
+    ) -> Proof:
+        """All answers right: the member may assign a new key.  Wrong answers are
+        counted and close the path after ``max_attempts``; the key is untouched."""
+        asked = self.product_questions(proof, catalogue, max_attempts, lockout)
+        subject = self._member_subject(proof.member_id)
+
+        def settle(session: Session, now: datetime) -> Proof:
+            if all(answers.get(q.id) == q.answer for q in asked):
+                session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == subject))
+                self._audit(session, now, "product_questions_passed", proof.member_id)
+                return Proof(proof.member_id, "questions")
+            failed = self._failed_attempts(session, subject, now - lockout)
+            session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
+            self._audit(session, now, "recovery_questions_failed", proof.member_id)
+            if failed + 1 >= max_attempts:
+                raise self._closed_refusal()
+            raise Refusal(
+                "wrong_answers",
+                _("Las respuestas no coinciden con nuestros registros. Intentos restantes: {left}.").format(
+                    left=max_attempts - failed - 1
+                ),
+            )
+
+        return self._write(settle)
+
+    def _member_subject(self, member_id: int) -> str:
+        member = self._read(lambda s: self._member(s, member_id))
+        return self._subject(Identity(member.document_type, member.document_number, member.id))
 
     # -- personal questions (self-service recovery without a code) ---------
 
@@ -426,13 +554,15 @@ class KioskService:
     ) -> Login:
         """Check a key, or a temporary key sent by the outbox.
 
-        Wrong keys count towards blocking the key; wrong temporary keys only
-        count against the temporary key, so a failed recovery never locks the
-        member out.
+        Every wrong value counts towards blocking the key (a recovery unblocks
+        it, so the member is never locked out).  A document nobody holds is
+        "blocked" after as many tries, so the answer never tells a stranger
+        whether the document exists.
         """
         wrong = Refusal("wrong_key", _("El usuario o la clave no son correctos."))
         if identity.member_id is None:
             self.hasher.verify(secret, None)
+            self._write(lambda session, now: self._count_decoy_failure(session, now, identity, max_failed_tries))
             raise wrong
         member_id = identity.member_id
         key = self._read(lambda s: self._key(s, member_id))
@@ -495,6 +625,18 @@ class KioskService:
             raise wrong
 
         return self._write(settle)
+
+    def _count_decoy_failure(
+        self, session: Session, now: datetime, identity: Identity, max_failed_tries: int
+    ) -> None:
+        """Failed logins for an unknown document, counted like a member's."""
+        subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
+        failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
+        if failed >= max_failed_tries:
+            raise Refusal("blocked", _blocked_message())
+        session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
+        if failed + 1 >= max_failed_tries:
+            raise Refusal("blocked", _blocked_message())
 
     def _setup_missing(
         self, session: Session, member_id: int, require_image: bool, consent_version: str | None

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
+from kiosk.core.outbox import SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import KeyField
@@ -17,8 +18,8 @@ from kiosk.widgets import KeyField
 
 class CodeEntryScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
-        mobile = self.service.contacts(self.context.identity).mobile or ""
-        yield Static(self.text("text", mobile=mobile), classes="lead")
+        contacts = self.service.contacts(self.context.identity)
+        yield Static(self.text("text", mobile=contacts.mobile or "", email=contacts.email or ""), classes="lead")
         code = KeyField(id="code", max_length=self.step.param("code_digits", 6), password=False)
         code.border_title = _("Código")
         yield code
@@ -29,14 +30,19 @@ class CodeEntryScreen(StepScreen):
     def on_mount(self) -> None:
         self._send()
 
-    def _send(self) -> None:
+    @property
+    def purpose(self) -> str:
         pending = self.context.pending
+        return pending.purpose if pending else self.step.id
+
+    def _send(self) -> None:
         self.call_core(
             lambda: self.service.send_confirmation_code(
                 self.context.identity,
-                pending.purpose,
+                self.purpose,
                 digits=self.step.param("code_digits", 6),
                 lifetime=timedelta(minutes=self.step.param("code_minutes", 5)),
+                channel=self.step.param("channel", SMS),
             ),
             lambda _result: None,
         )
@@ -53,7 +59,18 @@ class CodeEntryScreen(StepScreen):
         if not code:
             self.show_message(_("Escriba el código que recibió."))
             return
-        self.call_core(lambda: self.service.confirm_change(self.context.pending, code), self._confirmed)
+        pending = self.context.pending
+        if pending is None:  # the code proves a contact; nothing waits for it
+            work = lambda: self.service.verify_code(self.context.identity, self.purpose, code)  # noqa: E731
+        else:
+            work = lambda: self.service.confirm_change(pending, code)  # noqa: E731
+        self.call_core(work, self._confirmed, on_refusal=self._refused)
+
+    def _refused(self, refusal) -> None:
+        # Where the procedure says so, an expired code starts it again from the beginning.
+        if refusal.reason == "code_expired" and "expired" in self.step.next:
+            self.context.banner = refusal.message
+            self.finish("expired")
 
     def _confirmed(self, proof) -> None:
         self.context.proof = proof

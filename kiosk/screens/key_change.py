@@ -31,7 +31,8 @@ class KeyChangeScreen(StepScreen):
                 number_label=self.text("document_label") or None,
                 id="who",
             )
-        yield key_field("current", self.text("current_label"), self.key_length)
+        if self.step.param("current_label"):
+            yield key_field("current", self.text("current_label"), self.key_length)
         with Horizontal(classes="field-row"):
             yield key_field("key", _("Clave nueva"), self.key_length)
             yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
@@ -47,8 +48,13 @@ class KeyChangeScreen(StepScreen):
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        fields = [self.query_one(f"#{name}", KeyField) for name in ("current", "key", "confirmation")]
-        current, key, confirmation = (field.value for field in fields)
+        fields = [self.query_one(f"#{name}", KeyField) for name in ("key", "confirmation")]
+        key, confirmation = (field.value for field in fields)
+        current_fields = self.query("#current").results(KeyField)
+        current_field = next(current_fields, None)
+        current = current_field.value if current_field else None
+        if current_field:
+            fields.append(current_field)
         robots = self.query(RobotCheck)
         if robots and not robots.first().passed:
             robots.first().renew()

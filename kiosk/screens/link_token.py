@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import DocumentInput
 
 
 class LinkTokenScreen(StepScreen):
@@ -18,6 +19,8 @@ class LinkTokenScreen(StepScreen):
         field = Input(id="token", max_length=200, placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         field.border_title = _("Código del enlace")
         yield field
+        if self.step.param("confirm_identity"):
+            yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
         with Horizontal(classes="actions"):
             yield Button(_("Continuar"), id="continue", variant="primary")
 
@@ -28,9 +31,18 @@ class LinkTokenScreen(StepScreen):
         if not token.strip():
             self.show_message(_("Escriba el código del enlace que le enviamos por correo."))
             return
+        if self.step.param("confirm_identity"):
+            who = self.query_one("#who", DocumentInput)
+            kind, number = who.document_type, who.number
+            self.call_core(lambda: self.service.follow_link(token, kind, number), self._followed)
+            return
         self.call_core(lambda: self.service.open_link(token), self._opened)
 
     def _opened(self, result) -> None:
         self.context.identity, self.context.proof = result
+        self.finish()
+
+    def _followed(self, identity) -> None:
+        self.context.identity = identity
         self.finish()
 

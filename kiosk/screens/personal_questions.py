@@ -19,11 +19,11 @@ class PersonalQuestionsScreen(StepScreen):
         try:
             options = self.service.recovery_questions(self.context.identity, **self._limits())
         except Refusal as refusal:
-            self._closed_reason = refusal.message
+            self.closed_reason = refusal.message
             with Horizontal(classes="actions"):
                 yield Button(_("Salir"), id="leave", variant="primary")
             return
-        self._closed_reason = None
+        self.closed_reason = None
         email = Input(id="email", max_length=120)
         email.border_title = self.text("email_label")
         yield email
@@ -43,8 +43,8 @@ class PersonalQuestionsScreen(StepScreen):
             yield Button(self.text("button"), id="continue", variant="primary")
 
     def on_mount(self) -> None:
-        if self._closed_reason and not self.query_one("#message").render():
-            self.show_message(self._closed_reason)
+        if self.closed_reason and not self.query_one("#message").render():
+            self.show_message(self.closed_reason)
 
     def _limits(self) -> dict:
         from datetime import timedelta

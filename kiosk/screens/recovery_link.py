@@ -11,9 +11,10 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from kiosk.core.errors import Refusal
-from kiosk.core.members import MAX_DOCUMENT_LENGTH, validate_document
+from kiosk.core.members import validate_document
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import DocumentInput
 
 
 class RecoveryLinkScreen(StepScreen):
@@ -22,9 +23,9 @@ class RecoveryLinkScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
-        field = Input(id="document", max_length=MAX_DOCUMENT_LENGTH + 5)
-        field.border_title = self.text("label")
-        yield field
+        yield DocumentInput(
+            self.runner.profile.setting("document_types"), number_label=self.text("label") or None, id="who"
+        )
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(self.text("button"), id="continue", variant="primary")
@@ -36,20 +37,25 @@ class RecoveryLinkScreen(StepScreen):
     @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
+        who = self.query_one("#who", DocumentInput)
         try:
-            number = validate_document(self.query_one("#document", Input).value)
+            number = validate_document(who.number)
         except Refusal as refusal:
             self.show_message(refusal.message)
             return
         profile = self.runner.profile
+        eligible = profile.setting("eligible_products")
 
         def send():
-            identity = self.service.identify(number)
+            identity = self.service.identify(number, who.document_type)
+            if eligible:
+                self.service.check_eligibility(identity, eligible)
             self.service.send_recovery_link(
                 identity,
                 profile.setting("key_length"),
                 timedelta(hours=self.step.param("link_hours", 24)),
                 self.text("policy"),
+                with_temporary_key=self.step.param("with_temporary_key", True),
             )
             return identity
 

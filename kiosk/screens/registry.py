@@ -3,6 +3,7 @@ plus one line here; a new institution is a new TOML file."""
 
 from kiosk.screens.channel import ChannelChoiceScreen
 from kiosk.screens.code_entry import CodeEntryScreen
+from kiosk.screens.confirm_contacts import ConfirmContactsScreen
 from kiosk.screens.consent import ConsentScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_change import KeyChangeScreen
@@ -14,6 +15,7 @@ from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.personal_questions import PersonalQuestionsScreen
+from kiosk.screens.product_questions import ProductQuestionsScreen
 from kiosk.screens.recovery_form import RecoveryFormScreen
 from kiosk.screens.recovery_link import RecoveryLinkScreen
 from kiosk.screens.security_image import SecurityImageScreen
@@ -39,4 +41,6 @@ STEP_SCREENS = {
     "key_entry": KeyEntryScreen,
     "recovery_link": RecoveryLinkScreen,
     "link_token": LinkTokenScreen,
+    "confirm_contacts": ConfirmContactsScreen,
+    "product_questions": ProductQuestionsScreen,
 }

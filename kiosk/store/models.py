@@ -126,9 +126,10 @@ class Consent(SQLModel, table=True):
 
 
 class RecoveryAttempt(SQLModel, table=True):
-    """A failed self-service recovery (wrong answers), counted to close the
-    self-service path for a while.  Keyed by a keyed digest of the document, so
-    it counts the same for a document nobody holds and stores no document."""
+    """A failed attempt counted against a document: wrong recovery answers
+    (closing self-service for a while), or a wrong key for a document nobody
+    holds (so it is "blocked" like a member's).  Keyed by a keyed digest of the
+    document: it counts the same either way and stores no document."""
 
     __tablename__ = "recovery_attempt"
 
