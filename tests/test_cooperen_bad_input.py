@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from kiosk.store.models import MemberKey, OutboxMessage
 from kiosk.widgets import RobotCheck
-from tests.helpers import UNKNOWN, click, fill, member, message_text, screen_text
+from tests.helpers import UNKNOWN, click, fill, member, message_text
 from tests.test_cooperen_flow import BIRTH, COOPEREN, EMAIL, MOBILE, answer, choose, to_questions
 
 

@@ -14,11 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.core.errors import Refusal
+from kiosk.core.members import validate_document
 from kiosk.i18n import _
+from kiosk.widgets import DocumentInput
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
-    from kiosk.core.service import KioskService
+    from kiosk.core.service import Identity, KioskService, Login
     from kiosk.flow.profile import Step
     from kiosk.flow.runner import FlowContext, FlowRunner
 
@@ -70,6 +72,27 @@ class StepScreen(Screen):
 
     def compose_step(self) -> ComposeResult:
         yield from ()
+
+    def typed_document(self) -> tuple[str, str] | None:
+        """(type, number) from the screen's document fields, or None after
+        telling the member what is wrong with them."""
+        who = self.query_one(DocumentInput)
+        try:
+            return who.document_type, validate_document(who.number)
+        except Refusal as refusal:
+            self.show_message(refusal.message)
+            return None
+
+    def log_in(self, identity: Identity, secret: str) -> Login:
+        """The core's login with this institution's rules (runs in a worker)."""
+        profile = self.runner.profile
+        return self.service.login(
+            identity,
+            secret,
+            max_failed_tries=profile.setting("max_failed_tries", 3),
+            require_security_image=profile.setting("security_image", False),
+            consent_version=profile.setting("consent_version"),
+        )
 
     def finish(self, outcome: str = "done") -> None:
         self.runner.advance(self.step, outcome)

@@ -11,8 +11,6 @@ from textual.widgets import Button, Input, Static
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
-from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
 from kiosk.widgets import DocumentInput, KeyField, RobotCheck
 
 
@@ -48,13 +46,9 @@ class KeyChangeScreen(StepScreen):
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        fields = [self.query_one(f"#{name}", KeyField) for name in ("key", "confirmation")]
-        key, confirmation = (field.value for field in fields)
-        current_fields = self.query("#current").results(KeyField)
-        current_field = next(current_fields, None)
-        current = current_field.value if current_field else None
-        if current_field:
-            fields.append(current_field)
+        fields = list(self.query("#current, #key, #confirmation").results(KeyField))
+        typed = {field.id: field.value for field in fields}
+        current, key, confirmation = typed.get("current"), typed["key"], typed["confirmation"]
         robots = self.query(RobotCheck)
         if robots and not robots.first().passed:
             robots.first().renew()
@@ -91,17 +85,15 @@ class KeyChangeScreen(StepScreen):
 
     def _change_with_document(self, current: str, key: str, confirmation: str) -> None:
         """Who and the current key in one form: the current key signs the member in."""
-        who = self.query_one("#who", DocumentInput)
-        try:
-            number = validate_document(who.number)
-        except Refusal as refusal:
-            self.show_message(refusal.message)
+        document = self.typed_document()
+        if document is None:
             return
+        kind, number = document
         profile = self.runner.profile
 
         def change():
-            identity = self.service.identify(number, who.document_type)
-            login = self.service.login(identity, current, max_failed_tries=profile.setting("max_failed_tries", 3))
+            identity = self.service.identify(number, kind)
+            login = self.log_in(identity, current)
             return self.service.change_key(
                 login.proof, key, confirmation, self.key_length, history=profile.setting("key_history", 3)
             )

@@ -34,13 +34,7 @@ class KeyEntryScreen(StepScreen):
         if not secret:
             self.show_message(_("Escriba su clave."))
             return
-        profile = self.runner.profile
-        self.call_core(
-            lambda: self.service.login(
-                self.context.identity, secret, max_failed_tries=profile.setting("max_failed_tries", 3)
-            ),
-            self._logged_in,
-        )
+        self.call_core(lambda: self.log_in(self.context.identity, secret), self._logged_in)
 
     def _logged_in(self, login) -> None:
         self.context.proof = login.proof

@@ -56,15 +56,8 @@ class KeyLoginScreen(StepScreen):
         if not secret:
             self.show_message(_("Ingrese su clave con el teclado virtual."))
             return
-        profile = self.runner.profile
         self.call_core(
-            lambda: self.service.login(
-                self.context.identity,
-                secret,
-                max_failed_tries=profile.setting("max_failed_tries", 3),
-                require_security_image=profile.setting("security_image", False),
-                consent_version=profile.setting("consent_version"),
-            ),
+            lambda: self.log_in(self.context.identity, secret),
             self._logged_in,
             on_refusal=lambda _refusal: keypad.start_over(),
         )

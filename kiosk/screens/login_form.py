@@ -10,8 +10,6 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from kiosk.core.dates import local_date, spanish_date
-from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
 from kiosk.i18n import _, current_language
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import DocumentInput, KeyField
@@ -63,24 +61,19 @@ class LoginFormScreen(StepScreen):
     @on(Button.Pressed, "#continue")
     @on(Input.Submitted, "#key")
     def _continue(self) -> None:
-        who = self.query_one("#who", DocumentInput)
         key = self.query_one("#key", KeyField)
         secret, key.value = key.value, ""
-        try:
-            number = validate_document(who.number)
-        except Refusal as refusal:
-            self.show_message(refusal.message)
+        document = self.typed_document()
+        if document is None:
             return
         if not secret:
             self.show_message(_("Escriba su clave."))
             return
-        profile = self.runner.profile
+        kind, number = document
 
         def log_in():
-            identity = self.service.identify(number, who.document_type)
-            return identity, self.service.login(
-                identity, secret, max_failed_tries=profile.setting("max_failed_tries", 3)
-            )
+            identity = self.service.identify(number, kind)
+            return identity, self.log_in(identity, secret)
 
         self.call_core(log_in, self._logged_in)
 

@@ -10,8 +10,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import DocumentInput, KeyField, RobotCheck
@@ -42,15 +40,13 @@ class RecoveryFormScreen(StepScreen):
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        who = self.query_one("#who", DocumentInput)
         robot = self.query_one("#robot", RobotCheck)
         key, confirmation = (self.query_one(f"#{name}", KeyField) for name in ("key", "confirmation"))
         typed_key, typed_confirmation = key.value, confirmation.value
-        try:
-            number = validate_document(who.number)
-        except Refusal as refusal:
-            self.show_message(refusal.message)
+        document = self.typed_document()
+        if document is None:
             return
+        kind, number = document
         if not robot.passed:
             robot.renew()
             self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
@@ -60,7 +56,7 @@ class RecoveryFormScreen(StepScreen):
         hours = self.step.param("temporary_hours", 24)
 
         def prepare():
-            identity = self.service.identify(number, who.document_type)
+            identity = self.service.identify(number, kind)
             pending = self.service.prepare_key_change(
                 identity,
                 tuple(self.step.param("kinds", ["login"])),

@@ -10,8 +10,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import DocumentInput
@@ -37,17 +35,15 @@ class RecoveryLinkScreen(StepScreen):
     @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        who = self.query_one("#who", DocumentInput)
-        try:
-            number = validate_document(who.number)
-        except Refusal as refusal:
-            self.show_message(refusal.message)
+        document = self.typed_document()
+        if document is None:
             return
+        kind, number = document
         profile = self.runner.profile
         eligible = profile.setting("eligible_products")
 
         def send():
-            identity = self.service.identify(number, who.document_type)
+            identity = self.service.identify(number, kind)
             if eligible:
                 self.service.check_eligibility(identity, eligible)
             self.service.send_recovery_link(
