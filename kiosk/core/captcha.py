@@ -57,11 +57,12 @@ def _draw(answer: str, rng: random.Random) -> list[list[bool]]:
                 column[y + offset] = row[x] != " "
             columns.append(column)
         columns.append([False] * height)
-    # Noise: specks that make the letters' edges irregular.
+    # Noise: loose specks around the letters (never holes in a stroke, which
+    # would cost a member more than a script).
     for column in columns:
         for y in range(height):
-            if rng.random() < 0.03:
-                column[y] = not column[y]
+            if not column[y] and rng.random() < 0.03:
+                column[y] = True
     return [[columns[x][y] for x in range(len(columns))] for y in range(height)]
 
 
