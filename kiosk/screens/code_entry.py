@@ -59,12 +59,13 @@ class CodeEntryScreen(StepScreen):
         if not code:
             self.show_message(_("Escriba el código que recibió."))
             return
+        self.call_core(lambda: self._check(code), self._confirmed, on_refusal=self._refused)
+
+    def _check(self, code: str):
         pending = self.context.pending
         if pending is None:  # the code proves a contact; nothing waits for it
-            work = lambda: self.service.verify_code(self.context.identity, self.purpose, code)  # noqa: E731
-        else:
-            work = lambda: self.service.confirm_change(pending, code)  # noqa: E731
-        self.call_core(work, self._confirmed, on_refusal=self._refused)
+            return self.service.verify_code(self.context.identity, self.purpose, code)
+        return self.service.confirm_change(pending, code)
 
     def _refused(self, refusal) -> None:
         # Where the procedure says so, an expired code starts it again from the beginning.

@@ -8,22 +8,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from kiosk.core.errors import Refusal
 from kiosk.i18n import _
-from kiosk.screens.base import StepScreen
+from kiosk.screens.questions_base import QuestionsStep
 from kiosk.widgets import RobotCheck
 
 
-class PersonalQuestionsScreen(StepScreen):
+class PersonalQuestionsScreen(QuestionsStep):
     def compose_step(self) -> ComposeResult:
-        try:
-            options = self.service.recovery_questions(self.context.identity, **self._limits())
-        except Refusal as refusal:
-            self.closed_reason = refusal.message
-            with Horizontal(classes="actions"):
-                yield Button(_("Salir"), id="leave", variant="primary")
+        options = self.load_or_close(
+            lambda: self.service.recovery_questions(self.context.identity, **self.limits())
+        )
+        if options is None:
+            yield from self.compose_closed()
             return
-        self.closed_reason = None
         email = Input(id="email", max_length=120)
         email.border_title = self.text("email_label")
         yield email
@@ -41,22 +38,6 @@ class PersonalQuestionsScreen(StepScreen):
         yield RobotCheck(self.app.rng, prompt=self.text("captcha_prompt"), id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
-
-    def on_mount(self) -> None:
-        if self.closed_reason and not self.query_one("#message").render():
-            self.show_message(self.closed_reason)
-
-    def _limits(self) -> dict:
-        from datetime import timedelta
-
-        return {
-            "max_attempts": self.step.param("max_attempts", 3),
-            "lockout": timedelta(hours=self.step.param("lockout_hours", 24)),
-        }
-
-    @on(Button.Pressed, "#leave")
-    def _leave(self) -> None:
-        self.app.return_to_welcome()
 
     def _chosen(self, radio_id: str) -> str:
         pressed = self.query_one(f"#{radio_id}", RadioSet).pressed_button
@@ -76,17 +57,12 @@ class PersonalQuestionsScreen(StepScreen):
         self.call_core(
             lambda: self.service.answer_questions(
                 self.context.identity, email, birth, mobile,
-                digits=self.step.param("temporary_digits", 4), **self._limits()
+                digits=self.step.param("temporary_digits", 4), **self.limits()
             ),
             self._answered,
-            on_refusal=self._refused,
+            on_refusal=self.new_attempt,
         )
 
     def _answered(self, temporary_key: str) -> None:
         self.context.shown_key = temporary_key
         self.finish()
-
-    def _refused(self, refusal: Refusal) -> None:
-        # A new attempt: new options and a new picture; a closed path shows only the message.
-        self.context.banner = refusal.message
-        self.runner.go(self.step.id)

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, RadioButton, RadioSet
 
-from kiosk.core.errors import Refusal
 from kiosk.i18n import _
-from kiosk.screens.base import StepScreen
+from kiosk.screens.questions_base import QuestionsStep
 
 
-class ProductQuestionsScreen(StepScreen):
-    def _limits(self) -> dict:
-        return {
-            "max_attempts": self.step.param("max_attempts", 3),
-            "lockout": timedelta(hours=self.step.param("lockout_hours", 24)),
-        }
-
+class ProductQuestionsScreen(QuestionsStep):
     @property
     def catalogue(self) -> list[str]:
         return self.runner.profile.setting("eligible_products")
 
     def compose_step(self) -> ComposeResult:
-        try:
-            asked = self.service.product_questions(self.context.proof, self.catalogue, **self._limits())
-        except Refusal as refusal:
-            self.closed_reason = refusal.message
-            with Horizontal(classes="actions"):
-                yield Button(_("Salir"), id="leave", variant="primary")
+        asked = self.load_or_close(
+            lambda: self.service.product_questions(self.context.proof, self.catalogue, **self.limits())
+        )
+        if asked is None:
+            yield from self.compose_closed()
             return
         # The first question (product names, long) gets the whole width.
         yield from self._question(asked[0])
@@ -49,16 +39,6 @@ class ProductQuestionsScreen(StepScreen):
             for option in question.options:
                 yield RadioButton(_(option), name=option)
 
-    closed_reason: str | None = None  # (not "_closed": Textual's message pump uses that name)
-
-    def on_mount(self) -> None:
-        if self.closed_reason and not self.query_one("#message").render():
-            self.show_message(self.closed_reason)
-
-    @on(Button.Pressed, "#leave")
-    def _leave(self) -> None:
-        self.app.return_to_welcome()
-
     @on(Button.Pressed, "#continue")
     def _answer(self) -> None:
         answers = {}
@@ -70,17 +50,12 @@ class ProductQuestionsScreen(StepScreen):
             answers[radios.id.removeprefix("q-")] = pressed.name
         self.call_core(
             lambda: self.service.answer_product_questions(
-                self.context.proof, self.catalogue, answers, **self._limits()
+                self.context.proof, self.catalogue, answers, **self.limits()
             ),
             self._passed,
-            on_refusal=self._refused,
+            on_refusal=self.new_attempt,
         )
 
     def _passed(self, proof) -> None:
         self.context.proof = proof
         self.finish()
-
-    def _refused(self, refusal: Refusal) -> None:
-        # A new attempt gets new options (or, once closed, only the message).
-        self.context.banner = refusal.message
-        self.runner.go(self.step.id)
