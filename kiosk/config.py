@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Where the kiosk keeps its state (SQLite file, pepper, log)...
 DATA_DIR = Path(os.environ.get("KIOSK_DATA_DIR", PROJECT_DIR / "data"))
-INSTITUTIONS_DIR = DATA_DIR / "institutions"
+# ...and where the institution profiles are, shipped with the code.
+INSTITUTIONS_DIR = Path(os.environ.get("KIOSK_INSTITUTIONS_DIR", PROJECT_DIR / "data" / "institutions"))
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 

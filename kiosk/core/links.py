@@ -18,10 +18,12 @@ def new_token() -> str:
 
 def normalize(typed: str) -> str:
     """What the member typed or scanned, as the token it stands for: the
-    groups' dashes and spaces dropped, letters upper-cased, a whole link cut
-    down to its token."""
+    groups' dashes and spaces dropped, letters upper-cased, look-alike digits
+    read as the letters they resemble, a whole link cut down to its token."""
     typed = typed.strip().rsplit("/", 1)[-1]
-    return "".join(ch for ch in typed.upper() if ch.isalnum())
+    # Base32 has no 0, 1 or 8: a member who types them meant O, I and B.
+    typed = typed.upper().translate(str.maketrans("018", "OIB"))
+    return "".join(ch for ch in typed if ch.isalnum())
 
 
 def display(token: str) -> str:
