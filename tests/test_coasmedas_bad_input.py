@@ -33,6 +33,14 @@ async def confirm_last_code(pilot, service, document=COASMEDAS) -> None:
     await click(pilot, "#continue")
 
 
+async def hold_temporary_key(pilot, service) -> None:
+    """Recover, confirm with the SMS code, and be back on the login holding the temporary key."""
+    await recover_temporary_key(pilot, service)
+    await confirm_last_code(pilot, service)
+    await click(pilot, "#continue")  # «Volver»
+    assert pilot.app.screen.step.id == "login"
+
+
 async def test_nothing_but_the_terms_first(make_app):
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
@@ -149,9 +157,7 @@ async def test_temporary_key_older_than_24_hours_is_refused(make_app, service_fo
     service = service_for("coasmedas")
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
-        await recover_temporary_key(pilot, service)
-        await confirm_last_code(pilot, service)
-        await click(pilot, "#continue")
+        await hold_temporary_key(pilot, service)
         clock.advance(hours=24, seconds=1)
         await log_in(pilot, COASMEDAS, TEMPORARY)
         assert app.screen.step.id == "login"
@@ -162,9 +168,7 @@ async def test_transactional_key_must_differ_from_the_login_key(make_app, servic
     service = service_for("coasmedas")
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
-        await recover_temporary_key(pilot, service)
-        await confirm_last_code(pilot, service)
-        await click(pilot, "#continue")
+        await hold_temporary_key(pilot, service)
         await log_in(pilot, COASMEDAS, TEMPORARY)
         await fill(pilot, current=TEMPORARY, key="3907", confirmation="3907")
         await click(pilot, "#continue")
@@ -180,9 +184,7 @@ async def test_wrong_current_key_and_weak_new_key_refused(make_app, service_for)
     service = service_for("coasmedas")
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
-        await recover_temporary_key(pilot, service)
-        await confirm_last_code(pilot, service)
-        await click(pilot, "#continue")
+        await hold_temporary_key(pilot, service)
         await log_in(pilot, COASMEDAS, TEMPORARY)
         await fill(pilot, current="0000", key="3907", confirmation="3907")
         await click(pilot, "#continue")

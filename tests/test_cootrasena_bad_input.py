@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from kiosk.store.models import MemberKey, OutboxMessage
 from tests.helpers import UNKNOWN, click, fill, member, message_text
-from tests.test_cootrasena_flow import COOTRASENA, NEW_KEY, ask_for_link, link_mail
+from tests.test_cootrasena_flow import COOTRASENA, NEW_KEY, ask_for_link, link_mail, two_step_login
 
 
 def login_hash(engine, document):
@@ -74,10 +74,7 @@ async def test_a_used_link_cannot_be_used_again_nor_its_temporary_key(make_app, 
         # The temporary key at the login: refused like any wrong password.
         await click(pilot, "#safe-exit")
         await start(pilot)
-        await fill(pilot, document=COOTRASENA)
-        await click(pilot, "#continue")
-        await fill(pilot, key=temporary)
-        await click(pilot, "#continue")
+        await two_step_login(pilot, COOTRASENA, temporary)
         assert "no son correctos" in message_text(pilot)
     assert login_hash(engine, COOTRASENA) == changed
 
@@ -119,8 +116,5 @@ async def test_signing_in_with_the_temporary_key_asks_for_the_link(make_app, ser
         temporary, _token = link_mail(service, COOTRASENA)
         await click(pilot, "#safe-exit")
         await start(pilot)
-        await fill(pilot, document=COOTRASENA)
-        await click(pilot, "#continue")
-        await fill(pilot, key=temporary)
-        await click(pilot, "#continue")
+        await two_step_login(pilot, COOTRASENA, temporary)
         assert app.screen.step.id == "link"

@@ -28,6 +28,14 @@ def link_mail(service, document: str) -> tuple[str, str]:
     return temporary, token
 
 
+async def two_step_login(pilot, document: str, key: str) -> None:
+    """«Usuario» → «Siguiente», then «Contraseña» → «Iniciar sesión»."""
+    await fill(pilot, document=document)
+    await click(pilot, "#continue")
+    await fill(pilot, key=key)
+    await click(pilot, "#continue")
+
+
 async def ask_for_link(pilot, document=COOTRASENA) -> None:
     """From the user step to typing the link's code."""
     await click(pilot, "#forgot")
@@ -55,10 +63,7 @@ async def test_from_the_user_step_to_home_through_the_email_and_the_link(make_ap
         assert app.screen.step.id == "user"
         assert "Ingrese con su nueva contraseña" in message_text(pilot)
 
-        await fill(pilot, document=COOTRASENA)
-        await click(pilot, "#continue")
-        await fill(pilot, key=NEW_KEY)
-        await click(pilot, "#continue")
+        await two_step_login(pilot, COOTRASENA, NEW_KEY)
         assert isinstance(app.screen, MemberHomeScreen)
         assert "Patricia" in screen_text(pilot)
 
