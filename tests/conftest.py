@@ -10,6 +10,7 @@ from kiosk.core.clock import FrozenClock
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
 from kiosk.core.service import KioskService
+from kiosk.core.teller import TellerDesk
 from kiosk.demo import seed_demo
 from kiosk.flow.profile import load_profile
 from kiosk.i18n import set_language
@@ -17,6 +18,8 @@ from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store import open_store
 
 TEST_PEPPER = b"test-pepper-not-for-production!!"
+# The authenticator secret every test teller enrols with, so enrolment screens can be snapshotted.
+TELLER_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +65,21 @@ def service_for(engine, hasher, sealer, clock):
     def make(slug: str) -> KioskService:
         profile = load_profile(slug, step_types=set(STEP_SCREENS))
         return KioskService(engine, hasher, sealer, clock, profile.slug, profile.name)
+
+    return make
+
+
+@pytest.fixture
+def desk_for(engine, hasher, sealer, clock, service_for):
+    """The teller console's core for one institution, over the seeded demo store."""
+
+    def make(slug: str = "progressa") -> TellerDesk:
+        profile = load_profile(slug, step_types=set(STEP_SCREENS))
+        return TellerDesk(
+            engine, hasher, sealer, clock, profile.slug, profile.name,
+            temporary_key_length=profile.setting("key_length"),
+            new_secret=lambda: TELLER_SECRET,
+        )
 
     return make
 

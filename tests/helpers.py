@@ -134,3 +134,31 @@ def codes_sent(service: KioskService, document: str) -> list[str]:
         if match:
             found.append(match.group(1))
     return found
+
+
+TELLER_PASSWORD = "mostrador-norte-2026"
+TELLER_DOCUMENT = "52000111"
+
+
+def add_teller(desk, username: str = "ana.gomez", document: str = TELLER_DOCUMENT) -> int:
+    return desk.add_teller(username, "Ana Gómez", "CC", document, TELLER_PASSWORD, TELLER_PASSWORD)
+
+
+def authenticator_code(clock, secret: str | None = None) -> str:
+    """What the teller's authenticator app shows now."""
+    import pyotp
+
+    from tests.conftest import TELLER_SECRET
+
+    return pyotp.TOTP(secret or TELLER_SECRET).at(clock.now())
+
+
+def signed_in_teller(desk, clock, username: str = "ana.gomez"):
+    """A teller through both factors (enrolling on the first sign-in); the
+    clock then moves past the code's window, as a real minute would."""
+    checked = desk.check_password(username, TELLER_PASSWORD)
+    if not checked.enrolled:
+        desk.start_enrolment(checked)
+    session = desk.verify_authenticator(checked, authenticator_code(clock))
+    clock.advance(seconds=30)
+    return session

@@ -41,8 +41,11 @@ def queue(
     channel: str,
     body: str,
     subject: str = "",
+    recipient: str | None = None,
 ) -> None:
-    recipient = recipient_for(member, channel)
+    """Queue a message to ``member``, at their registered contact for ``channel``
+    unless ``recipient`` names another (a contact being replaced)."""
+    recipient = recipient or recipient_for(member, channel)
     if not recipient:
         raise ValueError(f"member {member.id} has no {channel} contact")
     session.add(

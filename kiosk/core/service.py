@@ -77,7 +77,9 @@ class Proof:
 
 @dataclass(frozen=True)
 class Login:
-    status: str  # "ok", "change_required" or "setup_required"
+    # "ok", "setup_required", "change_required" (a temporary key), "office_change_required"
+    # (a temporary key a teller had sent) or "<kind>_change_required"
+    status: str
     proof: Proof
 
 
@@ -146,8 +148,16 @@ class KioskService:
         statement = select(MemberKey).where(MemberKey.member_id == member_id, MemberKey.kind == kind)
         return session.exec(statement).first()
 
-    def _audit(self, session: Session, now: datetime, action: str, member_id: int | None, detail: str = "") -> None:
-        audit.record(session, now, self.institution, action, member_id=member_id, detail=detail)
+    def _audit(
+        self,
+        session: Session,
+        now: datetime,
+        action: str,
+        member_id: int | None,
+        detail: str = "",
+        actor: str = "member",
+    ) -> None:
+        audit.record(session, now, self.institution, action, member_id=member_id, actor=actor, detail=detail)
 
     # -- identifying ------------------------------------------------------
 
@@ -585,7 +595,7 @@ class KioskService:
                 self._audit(session, now, "login", member_id)
                 proof = Proof(member_id, "key")
                 if stored.temporary:
-                    return Login("change_required", proof)
+                    return Login("office_change_required" if stored.issued_at_office else "change_required", proof)
                 still_temporary = self._temporary_keys(session, member_id)
                 if still_temporary:  # e.g. the transactional key after the login key changed
                     return Login(f"{still_temporary[0].kind}_change_required", proof)
@@ -772,10 +782,13 @@ class KioskService:
         new_hash: str,
         expires_at: datetime | None = None,
         temporary: bool | None = None,
+        actor: str = "member",
+        issued_at_office: bool = False,
     ) -> None:
         """Set ``kinds`` of the member's keys to ``new_hash``, unblocked, the old
-        hashes kept for the reuse check; audit and notify.  The key is temporary
-        when ``temporary`` says so or when it expires."""
+        hashes kept for the reuse check; audit, and notify unless a teller sent
+        the key (its own message tells the member).  The key is temporary when
+        ``temporary`` says so or when it expires."""
         temporary = expires_at is not None if temporary is None else temporary
         for kind in kinds:
             stored = self._key(session, member.id, kind)
@@ -789,9 +802,12 @@ class KioskService:
             stored.failed_tries = 0
             stored.blocked = False
             stored.changed_at = now
+            stored.issued_at_office = issued_at_office
             session.add(stored)
-            self._audit(session, now, "key_changed", member.id, f"clave {kind}" + (" temporal" if temporary else ""))
-        self._notify_key_changed(session, now, member)
+            detail = f"clave {kind}" + (" temporal" if temporary else "")
+            self._audit(session, now, "key_changed", member.id, detail, actor=actor)
+        if not issued_at_office:
+            self._notify_key_changed(session, now, member)
 
     @staticmethod
     def _temporary_keys(session: Session, member_id: int) -> list[MemberKey]:

@@ -14,6 +14,8 @@ from typing import Any
 from kiosk.config import INSTITUTIONS_DIR
 
 WELCOME = "@welcome"
+# An outcome a profile need not route: where it does not, it goes where these do.
+FALLBACK_OUTCOMES = {"office_change_required": "change_required"}
 
 
 class ProfileError(ValueError):
@@ -47,10 +49,12 @@ class Profile:
         raise ProfileError(f"{self.slug}: no step {step_id!r}")
 
     def target(self, step: Step, outcome: str) -> str:
-        """Where ``outcome`` of ``step`` leads: its ``next`` entry, else (for
-        "done") the following step in the list."""
+        """Where ``outcome`` of ``step`` leads: its ``next`` entry, else its
+        fallback's, else (for "done") the following step in the list."""
         if outcome in step.next:
             return step.next[outcome]
+        if outcome in FALLBACK_OUTCOMES:
+            return self.target(step, FALLBACK_OUTCOMES[outcome])
         index = self.steps.index(step)
         if outcome == "done" and index + 1 < len(self.steps):
             return self.steps[index + 1].id

@@ -49,6 +49,9 @@ class MemberKey(SQLModel, table=True):
     failed_tries: int = 0
     blocked: bool = False
     changed_at: datetime
+    # A temporary key a teller had sent: logging in with it leads to the
+    # institution's own way of setting the definitive key.
+    issued_at_office: bool = False
 
 
 class KeyHistory(SQLModel, table=True):
@@ -137,3 +140,38 @@ class RecoveryAttempt(SQLModel, table=True):
     institution: str = Field(max_length=40)
     subject: str = Field(max_length=64, index=True)
     failed_at: datetime
+
+
+class Teller(SQLModel, table=True):
+    """A branch teller who signs in to the teller console with a password and
+    an authenticator code.  The TOTP secret is sealed (kiosk.core.sealing)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=40, unique=True)
+    full_name: str = Field(max_length=80)
+    institution: str = Field(max_length=40)
+    # The teller's own document, so they never act on their own member record.
+    document_type: str = Field(max_length=4)
+    document_number: str = Field(max_length=20)
+    password_hash: str = Field(max_length=80)
+    totp_secret_sealed: str | None = None
+    totp_enrolled_at: datetime | None = None
+    # The newest TOTP time step accepted: a code is never accepted twice.
+    totp_last_step: int = 0
+    failed_signins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+
+
+class IdentityCheck(SQLModel, table=True):
+    """A teller saw the member's identity document in person: it opens the
+    teller's actions on that member until ``expires_at``."""
+
+    __tablename__ = "identity_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    teller_id: int = Field(foreign_key="teller.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    document_seen: str = Field(max_length=4)
+    checked_at: datetime
+    expires_at: datetime

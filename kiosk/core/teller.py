@@ -1,0 +1,583 @@
+"""The teller's side: a branch teller signs in with a password and an
+authenticator code, finds a member, checks their identity document in person,
+and then may update the member's contacts, unblock a key, send a temporary
+key to the member's mobile or reopen self-service.
+
+Every action is one transaction with its audit row (actor ``teller:<id>``)
+and its notifications.  The teller never sees or chooses a member's key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pyotp
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from kiosk.core import audit, outbox
+from kiosk.core.errors import Refusal
+from kiosk.core.keypolicy import new_temporary_key
+from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
+from kiosk.core.service import LOGIN, Identity, KioskService
+from kiosk.i18n import N_, _
+from kiosk.store.models import IdentityCheck, Member, MemberKey, Product, RecoveryAttempt, Teller
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_SIGNINS = 5
+LOCKOUT = timedelta(minutes=15)
+IDENTITY_CHECK_LIFETIME = timedelta(minutes=15)
+TOTP_ISSUER = "Kiosk"
+SEARCH_LIMIT = 20
+USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
+MOBILE = re.compile(r"3\d{9}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+
+
+# -- what the console is shown -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordChecked:
+    """The first factor passed; the authenticator code is still due."""
+
+    teller_id: int
+    enrolled: bool
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A new authenticator secret, to be confirmed by its first code."""
+
+    secret: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class TellerSession:
+    teller_id: int
+    username: str
+    full_name: str
+
+    @property
+    def actor(self) -> str:
+        return f"teller:{self.teller_id}"
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member_id: int
+    document_type: str
+    document_number: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    member_id: int
+    institution_name: str
+    document_type: str
+    document_number: str
+    full_name: str
+    contacts: Contacts
+    products: list[tuple[str, str, date]]  # kind, masked number, opened on
+    keys: list[tuple[str, str]]  # kind, state
+    failed_recoveries: int  # failed self-service attempts still counted
+    identity_checked_until: datetime | None
+    own_record: bool
+    trail: list[AuditLine]
+
+
+# Translated where shown.
+KEY_STATES = {
+    "active": N_("activa"),
+    "temporary": N_("temporal"),
+    "expired": N_("temporal vencida"),
+    "blocked": N_("bloqueada"),
+}
+
+
+def key_state(key: MemberKey, now: datetime) -> str:
+    if key.blocked:
+        return "blocked"
+    if key.temporary:
+        return "expired" if key.expires_at and now >= key.expires_at else "temporary"
+    return "active"
+
+
+def normalize_mobile(text: str) -> str:
+    digits = re.sub(r"[\s-]", "", text)
+    if digits.startswith("+57"):
+        digits = digits[3:]
+    if not MOBILE.fullmatch(digits):
+        raise Refusal("mobile_format", _("El celular debe tener 10 dígitos y empezar por 3."))
+    return digits
+
+
+def normalize_email(text: str) -> str:
+    email = text.strip().lower()
+    if len(email) > 120 or not EMAIL.fullmatch(email):
+        raise Refusal("email_format", _("Escriba un correo electrónico válido, como nombre@dominio.com."))
+    return email
+
+
+def check_teller_password(password: str, confirmation: str) -> None:
+    if password != confirmation:
+        raise Refusal("mismatch", _("La contraseña y su confirmación no coinciden."))
+    if len(password) < MIN_PASSWORD_LENGTH or len(set(password)) < 5:
+        raise Refusal(
+            "weak_password",
+            _("La contraseña del asesor debe tener al menos {n} caracteres variados.").format(
+                n=MIN_PASSWORD_LENGTH
+            ),
+        )
+
+
+class TellerDesk(KioskService):
+    """The teller console's operations, for the tellers of one institution."""
+
+    def __init__(
+        self,
+        *args,
+        temporary_key_length: int = 6,
+        temporary_key_hours: int = 24,
+        new_secret: Callable[[], str] = pyotp.random_base32,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.temporary_key_length = temporary_key_length
+        self.temporary_key_hours = temporary_key_hours
+        # Tests pass a fixed secret so the enrolment screen can be snapshotted.
+        self.new_secret = new_secret
+
+    # -- tellers (the ``kiosk teller add`` command) -------------------------
+
+    def add_teller(
+        self,
+        username: str,
+        full_name: str,
+        document_type: str,
+        document_number: str,
+        password: str,
+        confirmation: str,
+    ) -> int:
+        username = username.strip().lower()
+        if not USERNAME.fullmatch(username):
+            raise Refusal("username", _("El usuario debe tener de 3 a 40 letras minúsculas, números, punto o guion."))
+        full_name = " ".join(full_name.split())
+        if not full_name or len(full_name) > 80:
+            raise Refusal("full_name", _("Escriba el nombre completo del asesor."))
+        if document_type not in DOCUMENT_TYPES:
+            raise Refusal("document_type", _("Seleccione el tipo de documento."))
+        number = validate_document(document_number)
+        check_teller_password(password, confirmation)
+        password_hash = self.hasher.hash(password)
+
+        def add(session: Session, now: datetime) -> int:
+            teller = Teller(
+                username=username,
+                full_name=full_name,
+                institution=self.institution,
+                document_type=document_type,
+                document_number=number,
+                password_hash=password_hash,
+                created_at=now,
+            )
+            session.add(teller)
+            session.flush()
+            self._audit(session, now, "teller_added", None, username, actor="admin")
+            return teller.id
+
+        try:
+            return self._write(add)
+        except IntegrityError:
+            raise Refusal("username_taken", _("Ya existe un asesor con ese usuario.")) from None
+
+    def reset_authenticator(self, username: str) -> None:
+        """A teller who lost their phone enrols a new authenticator at the next sign-in."""
+
+        def reset(session: Session, now: datetime) -> None:
+            teller = self._teller_named(session, username)
+            if teller is None:
+                raise Refusal("unknown_teller", _("No existe un asesor con ese usuario."))
+            teller.totp_secret_sealed = None
+            teller.totp_enrolled_at = None
+            teller.failed_signins = 0
+            teller.locked_until = None
+            session.add(teller)
+            self._audit(session, now, "teller_authenticator_reset", None, teller.username, actor="admin")
+
+        self._write(reset)
+
+    def tellers(self) -> list[Teller]:
+        return self._read(
+            lambda s: list(s.exec(select(Teller).where(Teller.institution == self.institution).order_by(Teller.username)))
+        )
+
+    def _teller_named(self, session: Session, username: str) -> Teller | None:
+        statement = select(Teller).where(
+            Teller.username == username.strip().lower(), Teller.institution == self.institution
+        )
+        return session.exec(statement).first()
+
+    # -- sign-in ------------------------------------------------------------
+
+    def _wrong_sign_in(self) -> Refusal:
+        return Refusal("wrong_sign_in", _("El usuario, la contraseña o el código no son correctos."))
+
+    def _count_failure(self, session: Session, now: datetime, teller: Teller, what: str) -> Refusal:
+        teller.failed_signins += 1
+        detail = f"{teller.username}: {what}, intento {teller.failed_signins}"
+        if teller.failed_signins >= MAX_FAILED_SIGNINS:
+            teller.locked_until = now + LOCKOUT
+            teller.failed_signins = 0
+            detail += ", bloqueado"
+        session.add(teller)
+        self._audit(session, now, "teller_sign_in_failed", None, detail, actor=f"teller:{teller.id}")
+        return self._locked_refusal() if teller.locked_until and teller.locked_until > now else self._wrong_sign_in()
+
+    def _locked_refusal(self) -> Refusal:
+        return Refusal(
+            "teller_locked",
+            _("Demasiados intentos fallidos: el ingreso quedó bloqueado por {n} minutos.").format(
+                n=int(LOCKOUT.total_seconds() // 60)
+            ),
+        )
+
+    def check_password(self, username: str, password: str) -> PasswordChecked:
+        teller = self._read(lambda s: self._teller_named(s, username))
+        # An unknown user costs the same bcrypt work and gets the same answer.
+        matches = self.hasher.verify(password, teller.password_hash if teller else None)
+        if teller is None:
+            raise self._wrong_sign_in()
+
+        def settle(session: Session, now: datetime) -> PasswordChecked:
+            stored = session.get(Teller, teller.id)
+            if stored.locked_until and stored.locked_until > now:
+                raise self._locked_refusal()
+            if not matches:
+                raise self._count_failure(session, now, stored, "contraseña")
+            return PasswordChecked(stored.id, stored.totp_enrolled_at is not None)
+
+        return self._write(settle)
+
+    def start_enrolment(self, checked: PasswordChecked) -> Enrolment:
+        """A fresh secret each time enrolment is shown: one seen earlier and
+        never confirmed is worth nothing."""
+        secret = self.new_secret()
+
+        def store(session: Session, now: datetime) -> Enrolment:
+            teller = session.get(Teller, checked.teller_id)
+            if teller.totp_enrolled_at is not None:
+                raise Refusal("already_enrolled", _("Este asesor ya tiene una aplicación autenticadora."))
+            teller.totp_secret_sealed = self.sealer.seal(secret)
+            session.add(teller)
+            uri = pyotp.TOTP(secret).provisioning_uri(name=teller.username, issuer_name=TOTP_ISSUER)
+            return Enrolment(secret, uri)
+
+        return self._write(store)
+
+    def verify_authenticator(self, checked: PasswordChecked, code: str) -> TellerSession:
+        """The second factor: a TOTP code, never one already used.  On the
+        first sign-in it confirms the enrolment."""
+
+        def settle(session: Session, now: datetime) -> TellerSession:
+            teller = session.get(Teller, checked.teller_id)
+            if teller.locked_until and teller.locked_until > now:
+                raise self._locked_refusal()
+            if teller.totp_secret_sealed is None:
+                raise Refusal("not_enrolled", _("Vuelva a ingresar para registrar su aplicación autenticadora."))
+            step = self._matching_step(self.sealer.open(teller.totp_secret_sealed), code.strip(), now)
+            if step is None:
+                raise self._count_failure(session, now, teller, "código")
+            if step <= teller.totp_last_step:
+                raise self._count_failure(session, now, teller, "código ya usado")
+            teller.totp_last_step = step
+            teller.failed_signins = 0
+            action = "teller_signed_in"
+            if teller.totp_enrolled_at is None:
+                teller.totp_enrolled_at = now
+                action = "teller_enrolled"
+            session.add(teller)
+            self._audit(session, now, action, None, teller.username, actor=f"teller:{teller.id}")
+            return TellerSession(teller.id, teller.username, teller.full_name)
+
+        return self._write(settle)
+
+    @staticmethod
+    def _matching_step(secret: str, code: str, now: datetime) -> int | None:
+        """The time step whose code is ``code``: this one or a neighbour (clock drift)."""
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            return None
+        totp = pyotp.TOTP(secret)
+        current = totp.timecode(now)
+        for step in (current, current - 1, current + 1):
+            if pyotp.utils.strings_equal(totp.generate_otp(step), code):
+                return step
+        return None
+
+    def sign_out(self, teller: TellerSession, reason: str = "") -> None:
+        self._write(
+            lambda session, now: self._audit(
+                session, now, "teller_signed_out", None, f"{teller.username} {reason}".strip(), actor=teller.actor
+            )
+        )
+
+    # -- finding members ----------------------------------------------------
+
+    def find_by_document(self, document_type: str, document_number: str) -> list[MemberRow]:
+        number = validate_document(document_number)
+        return self._find(Member.document_type == document_type, Member.document_number == number)
+
+    def find_by_name(self, fragment: str) -> list[MemberRow]:
+        words = fragment.split()
+        if not words or min(len(w) for w in words) < 2 or len(fragment) > 80:
+            raise Refusal("name_fragment", _("Escriba al menos dos letras del nombre o del apellido."))
+        full_name = func.lower(Member.first_names + " " + Member.last_names)
+        # Every word must appear; the words are bound parameters, never SQL.
+        return self._find(*(full_name.contains(word.lower(), autoescape=True) for word in words))
+
+    def _find(self, *conditions) -> list[MemberRow]:
+        statement = (
+            select(Member)
+            .where(Member.institution == self.institution, *conditions)
+            .order_by(Member.last_names, Member.first_names)
+            .limit(SEARCH_LIMIT)
+        )
+        return self._read(
+            lambda s: [
+                MemberRow(m.id, m.document_type, m.document_number, f"{m.first_names} {m.last_names}")
+                for m in s.exec(statement)
+            ]
+        )
+
+    def member_card(self, teller: TellerSession, member_id: int) -> MemberCard:
+        now = self.clock.now()
+
+        def load(session: Session) -> MemberCard:
+            member = self._institution_member(session, member_id)
+            products = session.exec(select(Product).where(Product.member_id == member_id).order_by(Product.id))
+            keys = session.exec(select(MemberKey).where(MemberKey.member_id == member_id).order_by(MemberKey.id))
+            check = self._identity_check(session, teller, member_id, now)
+            return MemberCard(
+                member_id=member.id,
+                institution_name=self.institution_name,
+                document_type=member.document_type,
+                document_number=member.document_number,
+                full_name=f"{member.first_names} {member.last_names}",
+                contacts=masked_contacts(member),
+                products=[(p.kind, "****" + p.number[-4:], p.opened_on) for p in products],
+                keys=[(k.kind, key_state(k, now)) for k in keys],
+                failed_recoveries=self._recovery_failures(session, member),
+                identity_checked_until=check.expires_at if check else None,
+                own_record=self._is_own_record(session, teller, member),
+                trail=[
+                    AuditLine(e.at, e.actor, e.action, e.detail)
+                    for e in audit.trail(session, member_id, limit=12)
+                ],
+            )
+
+        return self._read(load)
+
+    def _institution_member(self, session: Session, member_id: int) -> Member:
+        member = session.get(Member, member_id)
+        if member is None or member.institution != self.institution:
+            raise Refusal("unknown_member", _("No se encontró el asociado."))
+        return member
+
+    def _recovery_subject(self, member: Member) -> str:
+        return self._subject(Identity(member.document_type, member.document_number, member.id))
+
+    def _recovery_failures(self, session: Session, member: Member) -> int:
+        statement = select(func.count()).select_from(RecoveryAttempt).where(
+            RecoveryAttempt.subject == self._recovery_subject(member)
+        )
+        return session.exec(statement).one()
+
+    @staticmethod
+    def _is_own_record(session: Session, teller: TellerSession, member: Member) -> bool:
+        stored = session.get(Teller, teller.teller_id)
+        return (stored.document_type, stored.document_number) == (member.document_type, member.document_number)
+
+    @staticmethod
+    def _identity_check(session: Session, teller: TellerSession, member_id: int, now: datetime) -> IdentityCheck | None:
+        statement = (
+            select(IdentityCheck)
+            .where(
+                IdentityCheck.teller_id == teller.teller_id,
+                IdentityCheck.member_id == member_id,
+                IdentityCheck.expires_at > now,
+            )
+            .order_by(col(IdentityCheck.id).desc())
+        )
+        return session.exec(statement).first()
+
+    # -- the in-person identity check ----------------------------------------
+
+    def record_identity_check(
+        self, teller: TellerSession, member_id: int, document_type: str, document_number: str
+    ) -> datetime:
+        """The teller saw the member's original document and typed its number:
+        it must be the member's own.  Opens the actions for a short while."""
+        if document_type not in DOCUMENT_TYPES:
+            raise Refusal("document_type", _("Seleccione el tipo de documento que presentó el asociado."))
+        number = validate_document(document_number)
+
+        def record(session: Session, now: datetime) -> datetime:
+            member = self._member_to_serve(session, teller, member_id)
+            if (member.document_type, member.document_number) != (document_type, number):
+                self._audit(session, now, "identity_check_failed", member_id, "documento distinto", actor=teller.actor)
+                raise Refusal(
+                    "document_mismatch",
+                    _("El documento presentado no coincide con el registrado. No se habilitan acciones."),
+                )
+            expires_at = now + IDENTITY_CHECK_LIFETIME
+            session.add(
+                IdentityCheck(
+                    teller_id=teller.teller_id,
+                    member_id=member_id,
+                    document_seen=document_type,
+                    checked_at=now,
+                    expires_at=expires_at,
+                )
+            )
+            self._audit(
+                session, now, "identity_checked", member_id, f"{document_type} original presentado", actor=teller.actor
+            )
+            return expires_at
+
+        return self._write(record)
+
+    def _member_to_serve(self, session: Session, teller: TellerSession, member_id: int) -> Member:
+        member = self._institution_member(session, member_id)
+        if self._is_own_record(session, teller, member):
+            raise Refusal(
+                "own_record", _("Usted no puede atender su propio registro. Solicite la ayuda de otro asesor.")
+            )
+        return member
+
+    def _act(self, teller: TellerSession, member_id: int, work: Callable[[Session, datetime, Member], str]) -> str:
+        """Run a teller action: only on another person's record, only after an
+        identity check by this teller that has not expired."""
+
+        def act(session: Session, now: datetime) -> str:
+            member = self._member_to_serve(session, teller, member_id)
+            if self._identity_check(session, teller, member_id, now) is None:
+                raise Refusal(
+                    "identity_not_checked",
+                    _("Primero verifique en persona el documento de identidad del asociado."),
+                )
+            return work(session, now, member)
+
+        return self._write(act)
+
+    # -- actions ----------------------------------------------------------
+
+    def update_contacts(self, teller: TellerSession, member_id: int, mobile: str, email: str) -> str:
+        """Replace the registered mobile and/or e-mail (blank keeps it), telling
+        both the old and the new contact."""
+        new_mobile = normalize_mobile(mobile) if mobile.strip() else None
+        new_email = normalize_email(email) if email.strip() else None
+        if new_mobile is None and new_email is None:
+            raise Refusal("nothing_to_update", _("Escriba el nuevo celular o el nuevo correo electrónico."))
+
+        def update(session: Session, now: datetime, member: Member) -> str:
+            changes = [
+                (outbox.SMS, "mobile", new_mobile, _("celular")),
+                (outbox.EMAIL, "email", new_email, _("correo electrónico")),
+            ]
+            changed = []
+            for channel, field, new, label in changes:
+                old = getattr(member, field)
+                if new is None or new == old:
+                    continue
+                setattr(member, field, new)
+                session.add(member)
+                body = _(
+                    "{name}: el {what} registrado fue cambiado en una oficina el {date}. "
+                    "Si no fue usted, comuníquese de inmediato con la entidad."
+                ).format(name=self.institution_name, what=label, date=now.strftime("%d/%m/%Y %H:%M"))
+                subject = _("Datos de contacto actualizados")
+                for recipient in (old, new):
+                    if recipient:
+                        outbox.queue(session, self.sealer, now, member, channel, body, subject, recipient=recipient)
+                changed.append(field)
+            if not changed:
+                raise Refusal("nothing_to_update", _("Los datos escritos son los mismos que ya están registrados."))
+            self._audit(session, now, "contacts_updated", member.id, ", ".join(changed), actor=teller.actor)
+            return _("Datos de contacto actualizados. Se avisó al contacto anterior y al nuevo.")
+
+        return self._act(teller, member_id, update)
+
+    def unblock_key(self, teller: TellerSession, member_id: int) -> str:
+        def unblock(session: Session, now: datetime, member: Member) -> str:
+            blocked = [k for k in session.exec(select(MemberKey).where(MemberKey.member_id == member.id)) if k.blocked]
+            if not blocked:
+                raise Refusal("not_blocked", _("El asociado no tiene claves bloqueadas."))
+            for key in blocked:
+                key.blocked = False
+                key.failed_tries = 0
+                session.add(key)
+                self._audit(session, now, "key_unblocked", member.id, f"clave {key.kind}", actor=teller.actor)
+            self._notify(
+                session,
+                now,
+                member,
+                _("{name}: su clave fue desbloqueada en una oficina el {date}. Si no fue usted, comuníquese con la entidad."),
+            )
+            return _("Clave desbloqueada. El asociado ya puede ingresar con su clave.")
+
+        return self._act(teller, member_id, unblock)
+
+    def issue_temporary_key(self, teller: TellerSession, member_id: int) -> str:
+        """A temporary key sent to the member's mobile; at the kiosk the member
+        logs in with it and sets the definitive key.  Nobody at the desk sees it."""
+        temporary = new_temporary_key(self.temporary_key_length)
+        temporary_hash = self.hasher.hash(temporary)
+
+        def issue(session: Session, now: datetime, member: Member) -> str:
+            if not member.mobile:
+                raise Refusal("no_mobile", _("El asociado no tiene celular registrado: actualícelo primero."))
+            expires_at = now + timedelta(hours=self.temporary_key_hours)
+            self._store_key(
+                session, now, member, (LOGIN,), temporary_hash, expires_at=expires_at,
+                actor=teller.actor, issued_at_office=True,
+            )
+            body = _(
+                "{name}: su clave temporal es {key}. Vence en {hours} horas: ingrese con ella y asigne "
+                "su clave definitiva. Nadie de la entidad se la pedirá."
+            ).format(name=self.institution_name, key=temporary, hours=self.temporary_key_hours)
+            outbox.queue(session, self.sealer, now, member, outbox.SMS, body, subject=_("Clave temporal"))
+            return _("Clave temporal enviada al celular {mobile}.").format(mobile=masked_contacts(member).mobile)
+
+        return self._act(teller, member_id, issue)
+
+    def reopen_self_service(self, teller: TellerSession, member_id: int) -> str:
+        def reopen(session: Session, now: datetime, member: Member) -> str:
+            subject = self._recovery_subject(member)
+            cleared = session.execute(delete(RecoveryAttempt).where(RecoveryAttempt.subject == subject)).rowcount
+            if not cleared:
+                raise Refusal("not_closed", _("La autogestión de este asociado no tiene intentos fallidos."))
+            self._audit(session, now, "self_service_reopened", member.id, f"{cleared} intentos borrados", actor=teller.actor)
+            return _("Autogestión reabierta: el asociado puede volver a recuperar su clave en el kiosco.")
+
+        return self._act(teller, member_id, reopen)
+
+    def _notify(self, session: Session, now: datetime, member: Member, template: str) -> None:
+        if not (member.mobile or member.email):
+            return
+        channel = outbox.SMS if member.mobile else outbox.EMAIL
+        body = template.format(name=self.institution_name, date=now.strftime("%d/%m/%Y %H:%M"))
+        outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Aviso de seguridad"))
