@@ -5,25 +5,23 @@ or select text."""
 from __future__ import annotations
 
 import random
-from time import monotonic
 
-from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button
 
 from kiosk.config import PROJECT_DIR
 from kiosk.core.service import KioskService
 from kiosk.flow.profile import Profile
 from kiosk.flow.runner import FlowRunner
+from kiosk.idle import IdleWatch
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets import KeypadShuffler
 
 
-class KioskApp(App, inherit_bindings=False):
+class KioskApp(IdleWatch, App, inherit_bindings=False):
     CSS_PATH = PROJECT_DIR / "kiosk.tcss"
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
@@ -55,9 +53,7 @@ class KioskApp(App, inherit_bindings=False):
         return WelcomeScreen()
 
     def on_mount(self) -> None:
-        self._last_activity = monotonic()
-        # A cheap periodic check of one timestamp, rather than a timer rebuilt on every mouse move.
-        self.set_interval(min(1.0, self.idle_timeout / 5), self._check_idle)
+        self.watch_idle()
 
     # -- the flow runner's host -------------------------------------------
 
@@ -76,22 +72,11 @@ class KioskApp(App, inherit_bindings=False):
 
     # -- idle timeout -----------------------------------------------------
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
-            self._touch()
-        await super().on_event(event)
+    def in_use(self) -> bool:
+        return len(self.screen_stack) > 1
 
-    @on(Button.Pressed)
-    def _button_pressed(self) -> None:
-        # Pilot clicks and touch presses reach buttons without an app-level input event.
-        self._touch()
-
-    def _touch(self) -> None:
-        self._last_activity = monotonic()
-
-    def _check_idle(self) -> None:
-        if len(self.screen_stack) > 1 and monotonic() - self._last_activity >= self.idle_timeout:
-            self.return_to_welcome()
+    def end_idle_session(self) -> None:
+        self.return_to_welcome()
 
     # -- operator ---------------------------------------------------------
 

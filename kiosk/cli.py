@@ -19,6 +19,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed", help="add the demo members that are missing")
     outbox = commands.add_parser("outbox", help="print the simulated SMS / e-mail outbox, newest first")
     outbox.add_argument("--limit", type=int, default=10)
+    teller = commands.add_parser("teller", help="open the teller console, or manage tellers")
+    teller_commands = teller.add_subparsers(dest="teller_command")
+    add = teller_commands.add_parser("add", help="add a teller (asks for the password twice)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name, as shown on the console")
+    add.add_argument("--document", required=True, help="the teller's own document, TYPE:NUMBER (e.g. CC:52000111)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    teller_commands.add_parser("list", help="list this institution's tellers")
+    reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
+    reset.add_argument("username")
     return parser
 
 
@@ -30,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command == "outbox":
         return _print_outbox(settings, args.limit)
+    if command == "teller":
+        return _teller(settings, args)
     if command == "seed":
         added = _open(settings, seed=True)[1]
         print(f"{added} demo members added")
@@ -78,6 +90,69 @@ def _run(settings: Settings) -> int:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     app.run()
+    return 0
+
+
+def build_desk(settings: Settings, profile=None):
+    """The teller console's core for the configured institution."""
+    from kiosk.core.clock import Clock
+    from kiosk.core.sealing import Sealer
+    from kiosk.core.teller import TellerDesk
+    from kiosk.flow.profile import load_profile
+    from kiosk.screens.registry import STEP_SCREENS
+
+    profile = profile or load_profile(settings.institution, step_types=set(STEP_SCREENS))
+    engine, _added, hasher = _open(settings, seed=False)
+    return TellerDesk(
+        engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,
+        temporary_key_length=profile.setting("key_length"),
+    )
+
+
+def _teller(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.core.errors import Refusal
+    from kiosk.flow.profile import ProfileError
+    from kiosk.i18n import set_language
+
+    set_language(settings.language)
+    try:
+        desk = build_desk(settings)
+    except ProfileError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
+    try:
+        if args.teller_command == "add":
+            return _add_teller(desk, args)
+        if args.teller_command == "list":
+            for teller in desk.tellers():
+                state = "enrolled" if teller.totp_enrolled_at else "not enrolled yet"
+                print(f"{teller.username}\t{teller.full_name}\t{teller.document_type} {teller.document_number}\t{state}")
+            return 0
+        if args.teller_command == "reset-authenticator":
+            desk.reset_authenticator(args.username)
+            print(f"{args.username} will enrol a new authenticator at the next sign-in")
+            return 0
+    except Refusal as refusal:
+        print(f"kiosk: {refusal.message}", file=sys.stderr)
+        return 1
+    from kiosk.teller_app import TellerApp
+
+    logging.basicConfig(filename=DATA_DIR / "kiosk.log", level=logging.WARNING)
+    TellerApp(desk, settings.teller_idle_timeout).run()
+    return 0
+
+
+def _add_teller(desk, args: argparse.Namespace) -> int:
+    import getpass
+
+    document_type, _colon, number = args.document.partition(":")
+    if args.password_stdin:
+        password = confirmation = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        confirmation = getpass.getpass("Password again: ")
+    desk.add_teller(args.username, args.name, document_type.upper(), number, password, confirmation)
+    print(f"teller {args.username.strip().lower()} added; the first sign-in enrols an authenticator app")
     return 0
 
 

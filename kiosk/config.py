@@ -40,6 +40,7 @@ class Settings:
     pepper: bytes = b""
     bcrypt_cost: int = 12
     idle_timeout: float = 60.0
+    teller_idle_timeout: float = 300.0
     language: str = "es"
     institution: str = "progressa"
     operator_pin: str | None = None
@@ -58,6 +59,7 @@ class Settings:
             pepper=pepper,
             bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", 12)),
             idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
+            teller_idle_timeout=float(env.get("KIOSK_TELLER_IDLE_TIMEOUT", 300)),
             language=env.get("KIOSK_LANG", "es"),
             institution=env.get("KIOSK_INSTITUTION", "progressa"),
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,

@@ -11,6 +11,7 @@ from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
 from kiosk.core.service import KioskService
 from kiosk.core.teller import TellerDesk
+from kiosk.teller_app import TellerApp
 from kiosk.demo import seed_demo
 from kiosk.flow.profile import load_profile
 from kiosk.i18n import set_language
@@ -105,5 +106,13 @@ def make_app(service, profile, service_for):
             operator_pin=operator_pin,
             rng=random.Random(seed),
         )
+
+    return make
+
+
+@pytest.fixture
+def make_teller_app(desk_for):
+    def make(institution: str = "progressa", idle_timeout: float = 600.0) -> TellerApp:
+        return TellerApp(desk_for(institution), idle_timeout=idle_timeout)
 
     return make

@@ -6,7 +6,35 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from kiosk.i18n import N_
 from kiosk.store.models import AuditEvent
+
+# What the teller console shows for an action (translated where shown).
+ACTION_LABELS = {
+    "code_sent": N_("código enviado"),
+    "code_verified": N_("código verificado"),
+    "consent_granted": N_("autorización de datos"),
+    "contacts_updated": N_("contactos actualizados"),
+    "identity_checked": N_("identidad verificada"),
+    "identity_check_failed": N_("verificación de identidad fallida"),
+    "key_blocked": N_("clave bloqueada"),
+    "key_changed": N_("clave cambiada"),
+    "key_unblocked": N_("clave desbloqueada"),
+    "link_followed": N_("enlace usado"),
+    "login": N_("ingreso"),
+    "login_failed": N_("ingreso fallido"),
+    "notification_skipped": N_("aviso no enviado"),
+    "product_questions_passed": N_("preguntas de productos superadas"),
+    "recovery_questions_failed": N_("preguntas de recuperación fallidas"),
+    "security_image_set": N_("imagen de seguridad"),
+    "self_service_reopened": N_("autogestión reabierta"),
+    "temporary_key_accepted": N_("clave temporal aceptada"),
+}
+
+
+def action_label(action: str) -> str:
+    """The untranslated label of ``action``, or the action's own name."""
+    return ACTION_LABELS.get(action, action)
 
 
 def record(

@@ -34,7 +34,64 @@ def brand_bar(app: KioskApp) -> ComposeResult:
         yield Button(_("Salida segura"), id="safe-exit", compact=True)
 
 
-class StepScreen(Screen):
+class CoreCallScreen(Screen):
+    """A screen that calls the core off the event loop and shows its refusals
+    in its ``#message`` line."""
+
+    # What is marked busy (and shielded from input) while the core works.
+    BUSY = "#card"
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_classes(f"-{kind}" if text else "")
+
+    def call_core(
+        self,
+        work: Callable[[], Any],
+        on_success: Callable[[Any], None],
+        on_refusal: Callable[[Refusal], None] | None = None,
+    ) -> None:
+        """Run ``work`` (which may hash for a quarter second) in a thread, with
+        the card marked busy, then hand its result back on the event loop."""
+        card = self.query_one(self.BUSY)
+        # The busy overlay takes focus away; give it back where the member was.
+        focused = self.focused
+        card.loading = True
+        self.show_message("")
+
+        def job() -> None:
+            try:
+                result = work()
+            except Refusal as refusal:
+                self.app.call_from_thread(done, refused=refusal)
+            except Exception:  # never a traceback on a member's screen
+                log.exception("core call failed on %r", self)
+                self.app.call_from_thread(done, failed=True)
+            else:
+                self.app.call_from_thread(done, result=result)
+
+        def done(result: Any = None, refused: Refusal | None = None, failed: bool = False) -> None:
+            if not self.is_attached:
+                return
+            card.loading = False
+            if focused is not None and focused.is_attached:
+                focused.focus()
+            if failed:
+                self.show_message(
+                    _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
+                )
+            elif refused is not None:
+                self.show_message(refused.message)
+                if on_refusal:
+                    on_refusal(refused)
+            else:
+                on_success(result)
+
+        self.run_worker(job, thread=True, exclusive=True, group="core")
+
+
+class StepScreen(CoreCallScreen):
     """A screen showing one step of a profile.  Subclasses add ``compose_step``
     and call ``finish(outcome)``; the runner decides what comes next."""
 
@@ -96,55 +153,6 @@ class StepScreen(Screen):
 
     def finish(self, outcome: str = "done") -> None:
         self.runner.advance(self.step, outcome)
-
-    def show_message(self, text: str, kind: str = "error") -> None:
-        message = self.query_one("#message", Static)
-        message.update(text)
-        message.set_classes(f"-{kind}" if text else "")
-
-    def call_core(
-        self,
-        work: Callable[[], Any],
-        on_success: Callable[[Any], None],
-        on_refusal: Callable[[Refusal], None] | None = None,
-    ) -> None:
-        """Run ``work`` (which may hash for a quarter second) in a thread, with
-        the card marked busy, then hand its result back on the event loop."""
-        card = self.query_one("#card")
-        # The busy overlay takes focus away; give it back where the member was.
-        focused = self.focused
-        card.loading = True
-        self.show_message("")
-
-        def job() -> None:
-            try:
-                result = work()
-            except Refusal as refusal:
-                self.app.call_from_thread(done, refused=refusal)
-            except Exception:  # never a traceback on a member's screen
-                log.exception("core call failed on step %s", self.step.id)
-                self.app.call_from_thread(done, failed=True)
-            else:
-                self.app.call_from_thread(done, result=result)
-
-        def done(result: Any = None, refused: Refusal | None = None, failed: bool = False) -> None:
-            if not self.is_attached:
-                return
-            card.loading = False
-            if focused is not None and focused.is_attached:
-                focused.focus()
-            if failed:
-                self.show_message(
-                    _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
-                )
-            elif refused is not None:
-                self.show_message(refused.message)
-                if on_refusal:
-                    on_refusal(refused)
-            else:
-                on_success(result)
-
-        self.run_worker(job, thread=True, exclusive=True, group="core")
 
     @on(Button.Pressed, "#safe-exit")
     def _safe_exit(self) -> None:

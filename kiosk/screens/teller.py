@@ -1,0 +1,383 @@
+"""The teller console's screens: sign-in (password, then the authenticator
+code, or its enrolment the first time), member search, and the member's card
+with the identity check and the teller's actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Static
+
+from kiosk.core.dates import COLOMBIA
+from kiosk.core.audit import action_label
+from kiosk.core.teller import KEY_STATES, Enrolment, MemberCard, PasswordChecked
+from kiosk.i18n import _
+from kiosk.qr import qr_text
+from kiosk.screens.base import CoreCallScreen
+from kiosk.widgets import DocumentInput
+
+if TYPE_CHECKING:
+    from kiosk.core.teller import TellerDesk
+    from kiosk.teller_app import TellerApp
+
+
+def local_time(moment) -> str:
+    return moment.astimezone(COLOMBIA).strftime("%d/%m/%Y %H:%M")
+
+
+class ConsoleScreen(CoreCallScreen):
+    """The console's frame: institution, the signed-in teller, «Cerrar sesión»."""
+
+    app: TellerApp
+    AUTO_FOCUS = "#card Input"
+
+    @property
+    def desk(self) -> TellerDesk:
+        return self.app.desk
+
+    def compose(self) -> ComposeResult:
+        teller = self.app.teller
+        with Horizontal(id="brand"):
+            yield Static(_("Consola de asesor · {name}").format(name=self.desk.institution_name), id="brand-name")
+            if teller is not None:
+                yield Static(teller.full_name, id="teller-name")
+                yield Button(_("Cerrar sesión"), id="sign-out", compact=True)
+        with VerticalScroll(id="body"):
+            with Vertical(id="card"):
+                yield Static(self.title_text(), classes="title", id="title")
+                yield Static("", id="message")
+                yield from self.compose_card()
+
+    def title_text(self) -> str:
+        return ""
+
+    def compose_card(self) -> ComposeResult:
+        yield from ()
+
+    @on(Button.Pressed, "#sign-out")
+    def _sign_out(self) -> None:
+        self.app.sign_out()
+
+
+# -- sign-in --------------------------------------------------------------------
+
+
+class SignInScreen(ConsoleScreen):
+    def title_text(self) -> str:
+        return _("Ingreso de asesores")
+
+    def compose_card(self) -> ComposeResult:
+        username = Input(id="username", max_length=40)
+        username.border_title = _("Usuario")
+        yield username
+        password = Input(id="password", password=True, max_length=200)
+        password.border_title = _("Contraseña")
+        yield password
+        yield Static(_("Después le pediremos el código de su aplicación autenticadora."), classes="hint")
+        with Horizontal(classes="actions"):
+            yield Button(_("Ingresar"), id="sign-in", variant="primary")
+
+    def start_over(self, message: str = "") -> None:
+        """Back to an empty form: after signing out, or when the code step gives up."""
+        for field in self.query(Input):
+            field.value = ""
+        self.query_one("#username", Input).focus()
+        self.show_message(message, "info")
+
+    @on(Input.Submitted, "#username")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Button.Pressed, "#sign-in")
+    @on(Input.Submitted, "#password")
+    def _sign_in(self) -> None:
+        username = self.query_one("#username", Input).value
+        password_field = self.query_one("#password", Input)
+        password, password_field.value = password_field.value, ""
+        if not username.strip() or not password:
+            self.show_message(_("Escriba su usuario y su contraseña."))
+            return
+        self.call_core(lambda: self.desk.check_password(username, password), self._password_checked)
+
+    def _password_checked(self, checked: PasswordChecked) -> None:
+        if checked.enrolled:
+            self.app.push_screen(CodeScreen(checked))
+        else:
+            self.call_core(
+                lambda: self.desk.start_enrolment(checked),
+                lambda enrolment: self.app.push_screen(EnrolScreen(checked, enrolment)),
+            )
+
+
+class CodeScreen(ConsoleScreen):
+    """The second factor: the code the teller's authenticator app shows."""
+
+    def __init__(self, checked: PasswordChecked) -> None:
+        super().__init__()
+        self.checked = checked
+
+    def title_text(self) -> str:
+        return _("Código de verificación")
+
+    def compose_card(self) -> ComposeResult:
+        yield Static(_("Escriba el código de 6 dígitos que muestra su aplicación autenticadora."), classes="lead")
+        yield from self.compose_code()
+
+    def compose_code(self) -> ComposeResult:
+        code = Input(id="code", max_length=6, restrict=r"[0-9]*")
+        code.border_title = _("Código")
+        yield code
+        with Horizontal(classes="actions"):
+            yield Button(_("Cancelar"), id="cancel")
+            yield Button(_("Verificar"), id="verify", variant="primary")
+
+    @on(Button.Pressed, "#verify")
+    @on(Input.Submitted, "#code")
+    def _verify(self) -> None:
+        field = self.query_one("#code", Input)
+        code, field.value = field.value, ""
+        self.call_core(
+            lambda: self.desk.verify_authenticator(self.checked, code),
+            self.app.signed_in,
+            on_refusal=self._refused,
+        )
+
+    def _refused(self, refusal) -> None:
+        if refusal.reason == "teller_locked":
+            self.app.sign_out(refusal.message)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.app.sign_out()
+
+
+class EnrolScreen(CodeScreen):
+    """The first sign-in: the authenticator's secret as a QR code and as text,
+    confirmed by its first code."""
+
+    def __init__(self, checked: PasswordChecked, enrolment: Enrolment) -> None:
+        super().__init__(checked)
+        self.enrolment = enrolment
+
+    def title_text(self) -> str:
+        return _("Registre su aplicación autenticadora")
+
+    def compose_card(self) -> ComposeResult:
+        with Horizontal(id="enrolment"):
+            yield Static(qr_text(self.enrolment.uri, border=1, small=True), id="totp-qr")
+            with Vertical(id="enrolment-steps"):
+                yield Static(
+                    _("1. Escanee el código QR con su aplicación autenticadora, o escriba esta clave:"),
+                    classes="lead",
+                )
+                secret = self.enrolment.secret
+                grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+                yield Static(grouped, id="totp-secret")
+                yield Static(_("2. Escriba el código de 6 dígitos que muestra la aplicación."), classes="lead")
+                yield from self.compose_code()
+
+
+# -- finding a member -----------------------------------------------------------
+
+
+class SearchScreen(ConsoleScreen):
+    AUTO_FOCUS = "#document"
+
+    def title_text(self) -> str:
+        return _("Buscar asociado")
+
+    def compose_card(self) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield DocumentInput()
+            yield Button(_("Buscar"), id="by-document", variant="primary")
+        with Horizontal(classes="field-row"):
+            name = Input(id="name", max_length=80)
+            name.border_title = _("Nombre o apellido")
+            yield name
+            yield Button(_("Buscar por nombre"), id="by-name")
+        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#results", DataTable).add_columns(_("Documento"), _("Nombre"))
+
+    @on(Button.Pressed, "#by-document")
+    @on(Input.Submitted, "#document")
+    def _by_document(self) -> None:
+        who = self.query_one(DocumentInput)
+        kind, number = who.document_type, who.number
+        self.call_core(lambda: self.desk.find_by_document(kind, number), self._show_results)
+
+    @on(Button.Pressed, "#by-name")
+    @on(Input.Submitted, "#name")
+    def _by_name(self) -> None:
+        fragment = self.query_one("#name", Input).value
+        self.call_core(lambda: self.desk.find_by_name(fragment), self._show_results)
+
+    def _show_results(self, rows) -> None:
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(f"{row.document_type} {row.document_number}", row.full_name, key=str(row.member_id))
+        if rows:
+            table.focus()
+            self.show_message(_("Seleccione el asociado con Enter o con un clic."), "info")
+        else:
+            self.show_message(_("No se encontró ningún asociado con esos datos."))
+
+    @on(DataTable.RowSelected, "#results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(MemberScreen(int(event.row_key.value)))
+
+
+# -- one member -----------------------------------------------------------------
+
+
+class MemberScreen(ConsoleScreen):
+    """The member's card; the identity check; the actions it opens."""
+
+    AUTO_FOCUS = "#document"
+    ACTIONS = ("contacts", "unblock", "temporary-key", "reopen")
+
+    def __init__(self, member_id: int) -> None:
+        super().__init__()
+        self.member_id = member_id
+        self.card: MemberCard | None = None
+
+    def title_text(self) -> str:
+        return _("Asociado")
+
+    def compose_card(self) -> ComposeResult:
+        with Horizontal(id="member-top"):
+            yield Static(id="member-data", classes="panel")
+            yield Static(id="member-products", classes="panel")
+        with Vertical(id="identity", classes="panel"):
+            yield Static(id="identity-state")
+            with Horizontal(classes="field-row", id="identity-form"):
+                yield DocumentInput(number_label=_("Número del documento"))
+                yield Button(_("Registrar"), id="check-identity", variant="primary")
+        with Vertical(id="contacts-form", classes="panel"):
+            yield Static(_("Nuevos datos de contacto (deje en blanco lo que no cambia)"), classes="panel-title")
+            with Horizontal(classes="field-row"):
+                mobile = Input(id="new-mobile", max_length=20)
+                mobile.border_title = _("Nuevo celular")
+                yield mobile
+                email = Input(id="new-email", max_length=120)
+                email.border_title = _("Nuevo correo electrónico")
+                yield email
+        with Grid(id="teller-actions"):
+            yield Button(_("Actualizar contactos"), id="contacts")
+            yield Button(_("Desbloquear clave"), id="unblock")
+            yield Button(_("Enviar clave temporal"), id="temporary-key")
+            yield Button(_("Reabrir autogestión"), id="reopen")
+            yield Button(_("Volver a la búsqueda"), id="back")
+        yield Static(_("Actividad reciente"), classes="field-label")
+        yield DataTable(id="trail", cursor_type="none", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#trail", DataTable).add_columns(_("Fecha"), _("Quién"), _("Acción"), _("Detalle"))
+        self._show(self.desk.member_card(self.app.teller, self.member_id))
+
+    def _reload(self, message: str | None = None, focus: str | None = None) -> None:
+        def shown(card: MemberCard) -> None:
+            self._show(card)
+            if message:
+                self.show_message(message, "info")
+            if focus:
+                self.query_one(focus).focus()
+
+        self.call_core(lambda: self.desk.member_card(self.app.teller, self.member_id), shown)
+
+    def _show(self, card: MemberCard) -> None:
+        self.card = card
+        self.query_one("#title", Static).update(
+            f"{card.full_name} · {card.document_type} {card.document_number}"
+        )
+        contacts = card.contacts
+        keys = ", ".join(f"{kind} {_(KEY_STATES[state])}" for kind, state in card.keys) or _("sin clave")
+        self_service = (
+            _("{n} intentos fallidos").format(n=card.failed_recoveries) if card.failed_recoveries else _("abierta")
+        )
+        data = Text()
+        for label, value in [
+            (_("Entidad"), card.institution_name),
+            (_("Celular"), contacts.mobile or _("no registrado")),
+            (_("Correo"), contacts.email or _("no registrado")),
+            (_("Claves"), keys),
+            (_("Autogestión"), self_service),
+        ]:
+            data.append(f"{label}: ", style="bold").append(value + "\n")
+        data.rstrip()
+        self.query_one("#member-data", Static).update(data)
+        products = Text(_("Productos"), style="bold")
+        for kind, number, opened in card.products:
+            products.append(f"\n{_(kind)} {number} · {opened:%Y}")
+        self.query_one("#member-products", Static).update(products)
+        self._show_identity(card)
+        trail = self.query_one("#trail", DataTable)
+        trail.clear()
+        for line in card.trail:
+            trail.add_row(local_time(line.at), line.actor, _(action_label(line.action)), line.detail)
+
+    def _show_identity(self, card: MemberCard) -> None:
+        checked = card.identity_checked_until is not None
+        if card.own_record:
+            state = _("Este es su propio registro: otro asesor debe atender al asociado.")
+        elif checked:
+            state = _("Documento verificado. Acciones habilitadas hasta las {time}.").format(
+                time=card.identity_checked_until.astimezone(COLOMBIA).strftime("%H:%M")
+            )
+        else:
+            state = _("Pida el documento original al asociado para habilitar las acciones.")
+        self.query_one("#identity-state", Static).update(state)
+        self.query_one("#identity-form").display = not (checked or card.own_record)
+        self.query_one("#contacts-form").display = checked
+        for action in self.ACTIONS:
+            self.query_one(f"#{action}", Button).disabled = not checked
+
+    @on(Button.Pressed, "#check-identity")
+    @on(Input.Submitted, "#document")
+    def _check_identity(self) -> None:
+        who = self.query_one(DocumentInput)
+        kind, number = who.document_type, who.number
+        self.call_core(
+            lambda: self.desk.record_identity_check(self.app.teller, self.member_id, kind, number),
+            lambda _until: self._reload(_("Identidad verificada."), focus="#new-mobile"),
+        )
+
+    def _act(self, work) -> None:
+        self.call_core(lambda: work(self.app.teller, self.member_id), self._reload)
+
+    @on(Button.Pressed, "#contacts")
+    def _update_contacts(self) -> None:
+        mobile = self.query_one("#new-mobile", Input).value
+        email = self.query_one("#new-email", Input).value
+
+        def done(message: str) -> None:
+            for field in ("#new-mobile", "#new-email"):
+                self.query_one(field, Input).value = ""
+            self._reload(message)
+
+        self.call_core(
+            lambda: self.desk.update_contacts(self.app.teller, self.member_id, mobile, email), done
+        )
+
+    @on(Button.Pressed, "#unblock")
+    def _unblock(self) -> None:
+        self._act(self.desk.unblock_key)
+
+    @on(Button.Pressed, "#temporary-key")
+    def _temporary_key(self) -> None:
+        self._act(self.desk.issue_temporary_key)
+
+    @on(Button.Pressed, "#reopen")
+    def _reopen(self) -> None:
+        self._act(self.desk.reopen_self_service)
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.app.pop_screen()
+

@@ -1,0 +1,61 @@
+"""The teller console (``kiosk teller``): a teller signs in with a password and
+an authenticator code, then serves members in person.  Idle for too long, the
+teller is signed out."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.screen import Screen
+
+from kiosk.config import PROJECT_DIR
+from kiosk.core.teller import TellerDesk, TellerSession
+from kiosk.i18n import _
+from kiosk.idle import IdleWatch
+from kiosk.screens.teller import SearchScreen, SignInScreen
+
+
+class TellerApp(IdleWatch, App):
+    CSS_PATH = PROJECT_DIR / "kiosk.tcss"
+    TITLE = "kiosk · asesor"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, desk: TellerDesk, idle_timeout: float = 300.0) -> None:
+        super().__init__()
+        self.desk = desk
+        self.idle_timeout = idle_timeout
+        self.teller: TellerSession | None = None
+
+    def get_default_screen(self) -> Screen:
+        return SignInScreen()
+
+    def on_mount(self) -> None:
+        self.watch_idle()
+
+    def signed_in(self, teller: TellerSession) -> None:
+        self.teller = teller
+        self._back_to_sign_in()
+        self.push_screen(SearchScreen())
+
+    def sign_out(self, message: str = "", reason: str = "") -> None:
+        """Forget the teller and every screen they saw; the sign-in form is all that is left."""
+        if self.teller is not None:
+            self.desk.sign_out(self.teller, reason)
+            self.teller = None
+        self._back_to_sign_in()
+        self.screen_stack[0].start_over(message)
+
+    def _back_to_sign_in(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    # -- idle timeout -----------------------------------------------------
+
+    def in_use(self) -> bool:
+        return self.teller is not None
+
+    def end_idle_session(self) -> None:
+        self.sign_out(_("Sesión cerrada por inactividad."), reason="inactividad")
+
+    async def action_quit(self) -> None:
+        self.sign_out(reason="salida")
+        self.exit()
