@@ -134,7 +134,7 @@ async def test_no_action_before_the_identity_check_then_unblock(make_teller_app,
         await check_identity(pilot, BLOCKED)
         assert message_text(pilot) == "Identidad verificada."
         assert action_buttons_enabled(pilot)
-        assert "Acciones habilitadas hasta las 10:15" in screen_text(pilot)
+        assert "Identidad: verificada hasta las 10:15" in screen_text(pilot)
         await click(pilot, "#unblock")
         assert message_text(pilot) == "Clave desbloqueada. El asociado ya puede ingresar con su clave."
         assert "login activa" in screen_text(pilot)

@@ -29,6 +29,14 @@ def local_time(moment) -> str:
     return moment.astimezone(COLOMBIA).strftime("%d/%m/%Y %H:%M")
 
 
+def identity_state(card: MemberCard) -> str:
+    if card.identity_checked_until is None:
+        return _("sin verificar")
+    return _("verificada hasta las {time}").format(
+        time=card.identity_checked_until.astimezone(COLOMBIA).strftime("%H:%M")
+    )
+
+
 class ConsoleScreen(CoreCallScreen):
     """The console's frame: institution, the signed-in teller, «Cerrar sesión»."""
 
@@ -252,8 +260,8 @@ class MemberScreen(ConsoleScreen):
 
     def compose_card(self) -> ComposeResult:
         with Horizontal(id="member-top"):
-            yield Static(id="member-data", classes="panel")
-            yield Static(id="member-products", classes="panel")
+            yield Static(id="member-data")
+            yield Static(id="member-products")
         with Vertical(id="identity", classes="panel"):
             yield Static(id="identity-state")
             with Horizontal(classes="field-row", id="identity-form"):
@@ -293,6 +301,8 @@ class MemberScreen(ConsoleScreen):
 
     def _show(self, card: MemberCard) -> None:
         self.card = card
+        # Back to the top, where the title and the last action's message are.
+        self.query_one("#body").scroll_home(animate=False)
         self.query_one("#title", Static).update(
             f"{card.full_name} · {card.document_type} {card.document_number}"
         )
@@ -308,6 +318,7 @@ class MemberScreen(ConsoleScreen):
             (_("Correo"), contacts.email or _("no registrado")),
             (_("Claves"), keys),
             (_("Autogestión"), self_service),
+            (_("Identidad"), identity_state(card)),
         ]:
             data.append(f"{label}: ", style="bold").append(value + "\n")
         data.rstrip()
@@ -323,17 +334,15 @@ class MemberScreen(ConsoleScreen):
             trail.add_row(local_time(line.at), line.actor, _(action_label(line.action)), line.detail)
 
     def _show_identity(self, card: MemberCard) -> None:
+        """Until the document is checked: the check form.  After: the actions."""
         checked = card.identity_checked_until is not None
         if card.own_record:
             state = _("Este es su propio registro: otro asesor debe atender al asociado.")
-        elif checked:
-            state = _("Documento verificado. Acciones habilitadas hasta las {time}.").format(
-                time=card.identity_checked_until.astimezone(COLOMBIA).strftime("%H:%M")
-            )
         else:
             state = _("Pida el documento original al asociado para habilitar las acciones.")
         self.query_one("#identity-state", Static).update(state)
-        self.query_one("#identity-form").display = not (checked or card.own_record)
+        self.query_one("#identity").display = not checked
+        self.query_one("#identity-form").display = not card.own_record
         self.query_one("#contacts-form").display = checked
         for action in self.ACTIONS:
             self.query_one(f"#{action}", Button).disabled = not checked

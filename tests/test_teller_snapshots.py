@@ -1,0 +1,67 @@
+"""The look of the teller console at 80x24: sign-in, the authenticator
+enrolment (a fixed test secret, so its QR code is stable), the search and a
+member's card before and after the identity check."""
+
+from __future__ import annotations
+
+from tests.helpers import BLOCKED, TELLER_PASSWORD, add_teller, click, fill
+from tests.test_snapshots import SIZE, freeze
+from tests.test_teller_console import check_identity, open_member, sign_in
+
+
+def teller_app(make_teller_app):
+    app = make_teller_app()
+    add_teller(app.desk)
+    return app
+
+
+def test_sign_in(snap_compare, make_teller_app):
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await fill(pilot, username="ana.gomez")
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
+
+
+def test_enrolment(snap_compare, make_teller_app):
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await fill(pilot, username="ana.gomez", password=TELLER_PASSWORD)
+        await click(pilot, "#sign-in")
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
+
+
+def test_search_results(snap_compare, make_teller_app, clock):
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await sign_in(pilot, clock)
+        await fill(pilot, name="ar")
+        await click(pilot, "#by-name")
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
+
+
+def test_member_before_the_identity_check(snap_compare, make_teller_app, clock):
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await sign_in(pilot, clock)
+        await open_member(pilot, BLOCKED)
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
+
+
+def test_member_after_the_check_and_an_unblock(snap_compare, make_teller_app, clock):
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await sign_in(pilot, clock)
+        await open_member(pilot, BLOCKED)
+        await check_identity(pilot, BLOCKED)
+        await click(pilot, "#unblock")
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
