@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.core import audit, codes, consent, links, outbox, questions
 from kiosk.core.clock import Clock
+from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
@@ -829,15 +830,29 @@ class KioskService:
         return hashes + list(older)
 
     def _notify_key_changed(self, session: Session, now: datetime, member: Member) -> None:
+        self._notify(
+            session,
+            now,
+            member,
+            _(
+                "{name}: su clave fue cambiada el {date} a las {time}. "
+                "Si no fue usted, comuníquese de inmediato con la entidad."
+            ),
+            _("Clave cambiada"),
+        )
+
+    def _notify(self, session: Session, now: datetime, member: Member, template: str, subject: str) -> None:
+        """A security notice to the member's mobile (else e-mail); ``template``
+        may use {name}, and {date} and {time} in Colombian time."""
         if not (member.mobile or member.email):
             self._audit(session, now, "notification_skipped", member.id, "sin contacto registrado")
             return
         channel = outbox.SMS if member.mobile else outbox.EMAIL
-        body = _(
-            "{name}: su clave fue cambiada el {date} a las {time}. "
-            "Si no fue usted, comuníquese de inmediato con la entidad."
-        ).format(name=self.institution_name, date=now.strftime("%d/%m/%Y"), time=now.strftime("%H:%M"))
-        outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Clave cambiada"))
+        local = now.astimezone(COLOMBIA)
+        body = template.format(
+            name=self.institution_name, date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
+        )
+        outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
 
     def set_security_image(self, proof: Proof, image: str, phrase: str) -> None:
         phrase = " ".join(phrase.split())

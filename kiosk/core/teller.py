@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.core import audit, outbox
+from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
@@ -505,10 +506,11 @@ class TellerDesk(KioskService):
                     continue
                 setattr(member, field, new)
                 session.add(member)
+                local = now.astimezone(COLOMBIA)
                 body = _(
-                    "{name}: el {what} registrado fue cambiado en una oficina el {date}. "
+                    "{name}: el {what} registrado fue cambiado en una oficina el {date} a las {time}. "
                     "Si no fue usted, comuníquese de inmediato con la entidad."
-                ).format(name=self.institution_name, what=label, date=now.strftime("%d/%m/%Y %H:%M"))
+                ).format(name=self.institution_name, what=label, date=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
                 subject = _("Datos de contacto actualizados")
                 for recipient in (old, new):
                     if recipient:
@@ -535,7 +537,11 @@ class TellerDesk(KioskService):
                 session,
                 now,
                 member,
-                _("{name}: su clave fue desbloqueada en una oficina el {date}. Si no fue usted, comuníquese con la entidad."),
+                _(
+                    "{name}: su clave fue desbloqueada en una oficina el {date} a las {time}. "
+                    "Si no fue usted, comuníquese con la entidad."
+                ),
+                _("Aviso de seguridad"),
             )
             return _("Clave desbloqueada. El asociado ya puede ingresar con su clave.")
 
@@ -574,10 +580,3 @@ class TellerDesk(KioskService):
             return _("Autogestión reabierta: el asociado puede volver a recuperar su clave en el kiosco.")
 
         return self._act(teller, member_id, reopen)
-
-    def _notify(self, session: Session, now: datetime, member: Member, template: str) -> None:
-        if not (member.mobile or member.email):
-            return
-        channel = outbox.SMS if member.mobile else outbox.EMAIL
-        body = template.format(name=self.institution_name, date=now.strftime("%d/%m/%Y %H:%M"))
-        outbox.queue(session, self.sealer, now, member, channel, body, subject=_("Aviso de seguridad"))

@@ -1,0 +1,54 @@
+"""`kiosk teller add / list / reset-authenticator`: tellers come from the
+command line, never with a default password."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kiosk import cli
+from tests.conftest import TEST_PEPPER
+from tests.helpers import TELLER_PASSWORD
+
+
+@pytest.fixture
+def run(engine, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
+    monkeypatch.setenv("KIOSK_BCRYPT_COST", "4")
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(["--database-url", str(engine.url), *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_add_list_and_reset_a_teller(run):
+    add = ("teller", "add", "Ana.Gomez", "--name", "Ana Gómez", "--document", "cc:52000111", "--password-stdin")
+    code, out, _err = run(*add, stdin=TELLER_PASSWORD + "\n")
+    assert code == 0 and "teller ana.gomez added" in out
+    code, out, _err = run("teller", "list")
+    assert out.splitlines() == ["ana.gomez\tAna Gómez\tCC 52000111\tnot enrolled yet"]
+    code, _out, err = run(*add, stdin=TELLER_PASSWORD + "\n")
+    assert code == 1 and "Ya existe un asesor con ese usuario." in err
+    assert run("teller", "reset-authenticator", "ana.gomez")[0] == 0
+    code, _out, err = run("teller", "reset-authenticator", "nadie")
+    assert code == 1 and "No existe un asesor" in err
+
+
+def test_a_weak_password_is_refused(run):
+    code, _out, err = run(
+        "teller", "add", "pedro", "--name", "Pedro", "--document", "CC:79111222", "--password-stdin", stdin="1234\n"
+    )
+    assert code == 1 and "al menos 12 caracteres" in err
+    assert run("teller", "list")[1] == ""
+
+
+def test_tellers_belong_to_their_institution(run):
+    run("--institution", "cooperen", "teller", "add", "luis", "--name", "Luis", "--document", "CC:79333444",
+        "--password-stdin", stdin=TELLER_PASSWORD + "\n")
+    assert run("teller", "list")[1] == ""
+    assert run("--institution", "cooperen", "teller", "list")[1].startswith("luis\t")
