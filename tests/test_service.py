@@ -25,6 +25,8 @@ from tests.helpers import (
     member,
 )
 
+pytestmark = pytest.mark.both_stores
+
 ORDINARY_KEY = "582017"
 FIRST_ACCESS_KEY = "640825"
 BLOCKED_KEY = "915372"
