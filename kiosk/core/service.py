@@ -244,8 +244,11 @@ class KioskService:
         """Issue a code and put it in the outbox.  For an unknown document the
         same work is done, the same limits apply, and nothing is sent."""
         if identity.member_id is None:
-            self.hasher.hash(identity.document_number)  # same cost as a real code
-            self._write(lambda s, now: self._pretend_send(s, now, identity, purpose, lifetime), identity)
+            def pretend(session: Session, now: datetime) -> None:
+                self._pretend_send(session, now, identity, purpose, lifetime)
+                self.hasher.hash(identity.document_number)  # what issuing a real code costs
+
+            self._write(pretend, identity)
             return
 
         def send(session: Session, now: datetime) -> None:
