@@ -27,7 +27,7 @@ TEST_PEPPER = b"test-pepper-not-for-production!!"
 LONG = os.environ.get("KIOSK_LONG") == "1"
 settings.register_profile(
     "kiosk",
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
