@@ -72,6 +72,15 @@ def run_processes(url: str, rounds: list[workers.RaceRound]) -> list[tuple[int, 
     return got
 
 
+def test_kiosks_starting_together_on_an_empty_store_take_turns_to_migrate(store_url):
+    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+        assert pool.map(workers.start_kiosk, [store_url] * PROCESSES) == ["ok"] * PROCESSES
+    engine = open_store(store_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+    engine.dispose()
+
+
 def test_kiosk_processes_racing_for_the_same_member(store_url):
     engine = open_store(store_url)
     kiosk = workers.service(store_url)

@@ -24,7 +24,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
 from kiosk.core.service import KioskService, Proof
-from kiosk.store import make_engine, transaction
+from kiosk.store import make_engine, open_store, transaction
 from kiosk.store.models import AuditEvent, Member, MemberKey
 
 PEPPER = b"test-pepper-not-for-production!!"
@@ -51,6 +51,15 @@ def outcome(call, *args, **kwargs) -> str:
         call(*args, **kwargs)
     except Refusal as refusal:
         return refusal.reason
+    except Exception:  # noqa: BLE001 - reported to the test, which fails on it
+        return "error: " + traceback.format_exc(limit=3)
+    return "ok"
+
+
+def start_kiosk(url: str) -> str:
+    """What a kiosk does as it starts: bring the store up to date."""
+    try:
+        open_store(url).dispose()
     except Exception:  # noqa: BLE001 - reported to the test, which fails on it
         return "error: " + traceback.format_exc(limit=3)
     return "ok"

@@ -23,6 +23,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine, select
 
+from kiosk.store.models import Member
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
 WRITE = "kiosk_write"  # execution option: this connection's transaction will write
@@ -93,8 +95,6 @@ def lock_member(session: Session, member_id: int) -> None:
     the first lock taken, so two units of work never wait on each other in a
     circle.  SQLite needs nothing: its write transaction already excludes all
     other writers."""
-    from kiosk.store.models import Member
-
     if session.get_bind().dialect.name == "postgresql":
         session.exec(select(Member.id).where(Member.id == member_id).with_for_update()).first()
 
