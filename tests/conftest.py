@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import itertools
+import os
 import random
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from kiosk.app import KioskApp
 from kiosk.core.clock import FrozenClock
@@ -17,10 +20,92 @@ from kiosk.flow.profile import load_profile
 from kiosk.i18n import set_language
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store import open_store
+from tests import pgserver
+from tests.counts import COUNTS
 
 TEST_PEPPER = b"test-pepper-not-for-production!!"
 # The authenticator secret every test teller enrols with, so enrolment screens can be snapshotted.
 TELLER_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# KIOSK_LONG=1: the long versions of the race, crash and hostile-input tests.
+LONG = os.environ.get("KIOSK_LONG") == "1"
+settings.register_profile(
+    "kiosk",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "kiosk-long",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("kiosk-long" if LONG else "kiosk")
+
+STORES = ("sqlite", "postgresql")
+_database_names = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_stores`` that use the store run twice: [sqlite] and [postgresql]."""
+    if "store_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store_kind", STORES, indirect=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if COUNTS:
+        terminalreporter.section("kiosk: races, crashes and hostile inputs")
+        for name, value in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session, with a migrated template database."""
+    bin_dir = pgserver.find_bin_dir()
+    if bin_dir is None:
+        reason = (
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
+            "/usr/lib/postgresql/*/bin: install Debian's postgresql to run the store tests on PostgreSQL"
+        )
+        if os.environ.get(pgserver.REQUIRE_ENV) == "1":
+            pytest.fail(f"{pgserver.REQUIRE_ENV}=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    server = pgserver.PostgresServer(bin_dir)
+    server.start()
+    try:
+        template = open_store(server.create_database("kiosk_template"))
+        template.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def store_kind(request) -> str:
+    """Which store a test runs on: SQLite unless parametrized (``both_stores``)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def store_url(store_kind, tmp_path, request):
+    """An empty database: a new SQLite file, or a new PostgreSQL database."""
+    if store_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"kiosk_{os.getpid()}_{next(_database_names)}"
+    yield server.create_database(name)
+    server.drop_database(name)
+
+
+def _migrated_url(store_kind, tmp_path, request):
+    if store_kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'kiosk.db'}", None
+    server = request.getfixturevalue("postgres_server")
+    name = f"kiosk_{os.getpid()}_{next(_database_names)}"
+    return server.create_database(name, template="kiosk_template"), (server, name)
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +116,15 @@ def spanish():
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = open_store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+def engine(store_kind, tmp_path, request):
+    """A migrated store: SQLite, or PostgreSQL in ``both_stores`` tests."""
+    url, created = _migrated_url(store_kind, tmp_path, request)
+    engine = open_store(url)
     yield engine
     engine.dispose()
+    if created:
+        server, name = created
+        server.drop_database(name)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from kiosk.core.errors import Refusal
 from kiosk.store import transaction
 from kiosk.store.models import Member, OneTimeCode
 
+pytestmark = pytest.mark.both_stores
+
 PURPOSE = "temporary_key"
 LIFETIME = timedelta(minutes=2)
 

@@ -3,6 +3,7 @@ migrations in step with the SQLModel tables, and SQLite in WAL mode."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,8 @@ from sqlmodel import Session, SQLModel, select
 
 from kiosk.store import models, open_store, transaction
 from kiosk.store.models import Member, MemberKey
+
+pytestmark = pytest.mark.both_stores
 
 EXPECTED_TABLES = {
     "member",
@@ -46,10 +49,15 @@ def url_in(tmp_path, name: str = "fresh.db") -> str:
     return f"sqlite:///{tmp_path / 'sub' / 'dir' / name}"
 
 
-def test_fresh_file_gets_every_table_from_the_migration(tmp_path):
+def test_sqlite_file_gets_its_parent_folders(tmp_path):
     engine = open_store(url_in(tmp_path))
+    engine.dispose()
+    assert (tmp_path / "sub" / "dir" / "fresh.db").exists()
+
+
+def test_fresh_store_gets_every_table_from_the_migration(store_url):
+    engine = open_store(store_url)
     try:
-        assert (tmp_path / "sub" / "dir" / "fresh.db").exists()  # parent folders created
         tables = set(inspect(engine).get_table_names())
         assert EXPECTED_TABLES | {"alembic_version"} <= tables
         # Every table the models declare exists (nothing was forgotten in the migration).
@@ -67,8 +75,8 @@ def test_models_module_declares_the_expected_tables():
     assert models.OneTimeCode.__tablename__ == "one_time_code"
 
 
-def test_opening_twice_is_harmless_and_keeps_the_data(tmp_path):
-    url = url_in(tmp_path)
+def test_opening_twice_is_harmless_and_keeps_the_data(store_url):
+    url = store_url
     engine = open_store(url)
     with transaction(engine) as session:
         session.add(
@@ -114,10 +122,26 @@ def test_compare_metadata_would_notice_a_drift(engine):
     assert any(diff[0] == "add_column" and diff[3].name == "loyalty_points" for diff in differences)
 
 
-def test_sqlite_runs_in_wal_mode(engine):
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    engine = open_store(url_in(tmp_path))
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_write_units_take_the_write_lock_as_they_begin(tmp_path):
+    """BEGIN IMMEDIATE: a second writer waits for the lock instead of reading
+    first and failing with "database is locked" when it tries to write."""
+    engine = open_store(url_in(tmp_path))
+    with transaction(engine) as session:
+        assert session.connection().exec_driver_sql("SELECT 1").scalar() == 1
+        other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("SELECT count(*) FROM member").fetchone()  # readers are never blocked (WAL)
+        other.close()
+    engine.dispose()
 
 
 def test_foreign_keys_enforced(engine):
@@ -147,7 +171,7 @@ def test_transaction_rolls_back_on_error(engine):
         assert session.exec(select(Member)).all() == []
 
 
-def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path):
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(store_url):
     from datetime import UTC, date, datetime
 
     from alembic import command
@@ -158,7 +182,7 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path):
     from kiosk.store.db import MIGRATIONS_DIR
     from kiosk.store.models import Member
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = store_url
     engine = make_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -177,3 +201,4 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(tmp_path):
     with upgraded.connect() as connection:
         assert connection.exec_driver_sql("SELECT document_number FROM member").scalar() == "123456"
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
+    upgraded.dispose()

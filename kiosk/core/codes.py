@@ -53,13 +53,7 @@ def issue(
     lifetime: timedelta,
 ) -> str:
     """Store a new code (retiring the previous one) and return it in clear for the outbox only."""
-    previous = latest(session, member_id, purpose)
-    if previous and previous.used_at is None and now - previous.created_at < RESEND_INTERVAL:
-        wait = math.ceil((RESEND_INTERVAL - (now - previous.created_at)).total_seconds())
-        raise Refusal(
-            "resend_throttled",
-            _("Ya le enviamos un código. Espere {seconds} segundos para pedir otro.").format(seconds=wait),
-        )
+    check_resend(session, now, member_id, purpose)
     session.execute(
         update(OneTimeCode)
         .where(
@@ -83,6 +77,31 @@ def issue(
     return code
 
 
+def check_resend(session: Session, now: datetime, member_id: int, purpose: str) -> None:
+    """Refuse a new code while the previous one, unused, is younger than ``RESEND_INTERVAL``."""
+    previous = latest(session, member_id, purpose)
+    if previous and previous.used_at is None:
+        throttle(now, previous.created_at)
+
+
+def throttle(now: datetime, sent_at: datetime) -> None:
+    """The resend refusal, when something was sent less than ``RESEND_INTERVAL`` ago."""
+    if now - sent_at < RESEND_INTERVAL:
+        wait = math.ceil((RESEND_INTERVAL - (now - sent_at)).total_seconds())
+        raise Refusal(
+            "resend_throttled",
+            _("Ya le enviamos un código. Espere {seconds} segundos para pedir otro.").format(seconds=wait),
+        )
+
+
+def wrong_try(tries: int) -> Refusal:
+    """The refusal for a wrong code after ``tries`` wrong tries in all."""
+    if tries >= MAX_TRIES:
+        return Refusal("code_dead", _("Demasiados intentos fallidos. Solicite un código nuevo."))
+    left = MAX_TRIES - tries
+    return Refusal("wrong_code", _("El código no es correcto. Intentos restantes: {left}.").format(left=left))
+
+
 @dataclass(frozen=True)
 class CodeMatch:
     code_id: int
@@ -102,13 +121,7 @@ def check(
     if not hasher.verify(value, code.hash):
         code.tries += 1
         session.add(code)
-        if code.tries >= MAX_TRIES:
-            raise Refusal("code_dead", _("Demasiados intentos fallidos. Solicite un código nuevo."))
-        left = MAX_TRIES - code.tries
-        raise Refusal(
-            "wrong_code",
-            _("El código no es correcto. Intentos restantes: {left}.").format(left=left),
-        )
+        raise wrong_try(code.tries)
     if now >= code.expires_at:
         raise Refusal("code_expired", _("El código venció. Solicite uno nuevo."))
     return CodeMatch(code.id)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, links, outbox, questions
+from kiosk.core import audit, codes, consent, limits, links, outbox, questions
 from kiosk.core.clock import Clock
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
@@ -39,6 +39,7 @@ from kiosk.core.members import (
 )
 from kiosk.i18n import _
 from kiosk.store import transaction
+from kiosk.store.db import lock_member, lock_subject
 from kiosk.store.models import (
     KeyHistory,
     Member,
@@ -123,17 +124,36 @@ class KioskService:
 
     # -- plumbing ---------------------------------------------------------
 
-    def _write(self, work: Callable[[Session, datetime], T]) -> T:
+    def _write(self, work: Callable[[Session, datetime], T], who: Identity | int | None = None) -> T:
         """Run ``work`` in one transaction.  A ``Refusal`` raised inside still
         commits what was written before it (try counters), so checks that can
-        refuse must come before any other change."""
+        refuse must come before any other change.
+
+        ``who`` (an identity or a member id) is locked first, so kiosks working
+        on the same member or document at once take turns (``lock_member``)."""
         refusal: Refusal | None = None
         with transaction(self.engine) as session:
             try:
+                if isinstance(who, int):
+                    lock_member(session, who)
+                elif who is not None:
+                    self._lock(session, who)
                 return work(session, self.clock.now())
             except Refusal as caught:
                 refusal = caught
         raise refusal
+
+    def _lock(self, session: Session, identity: Identity) -> None:
+        if identity.member_id is not None:
+            lock_member(session, identity.member_id)
+        else:
+            lock_subject(session, self._send_subject(identity))
+
+    def _send_subject(self, identity: Identity) -> str:
+        """A keyed digest naming the document for the send limits and decoy codes."""
+        return self.hasher.fingerprint(
+            f"sent:{self.institution}:{identity.document_type}:{identity.document_number}"
+        ).hex()
 
     def _read(self, work: Callable[[Session], T]) -> T:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -233,11 +253,13 @@ class KioskService:
         subject: str,
     ) -> None:
         """Issue a code and put it in the outbox.  For an unknown document the
-        same work is done and nothing is sent."""
+        same work is done, the same limits apply, and nothing is sent."""
         if identity.member_id is None:
-            self.hasher.hash(identity.document_number)  # same cost as a real code
-            detail = f"documento terminado en {identity.document_number[-4:]}"
-            self._write(lambda s, now: self._audit(s, now, "recovery_unknown_document", None, detail))
+            def pretend(session: Session, now: datetime) -> None:
+                self._pretend_send(session, now, identity, purpose, lifetime)
+                self.hasher.hash(identity.document_number)  # what issuing a real code costs
+
+            self._write(pretend, identity)
             return
 
         def send(session: Session, now: datetime) -> None:
@@ -252,13 +274,31 @@ class KioskService:
                         ),
                     )
                 raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
+            sends = self._send_subject(identity)
+            limits.check_send_allowed(session, sends, now)
             code = codes.issue(session, self.hasher, now, member.id, purpose, channel, digits, lifetime)
+            limits.record_send(session, self.institution, sends, now)
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.institution_name, code=code, minutes=minutes)
             outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
             self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
-        self._write(send)
+        self._write(send, identity)
+
+    def _pretend_send(
+        self, session: Session, now: datetime, identity: Identity, purpose: str, lifetime: timedelta
+    ) -> None:
+        """What sending does for an unknown document: the same limits and
+        throttle as a member's, a decoy code remembered, nothing sent."""
+        subject = self._send_subject(identity)
+        limits.check_send_allowed(session, subject, now)
+        previous = limits.latest_decoy(session, subject, purpose)
+        if previous is not None:
+            codes.throttle(now, previous.issued_at)
+        limits.issue_decoy(session, self.institution, subject, purpose, now, min(lifetime, codes.MAX_LIFETIME))
+        limits.record_send(session, self.institution, subject, now)
+        detail = f"documento terminado en {identity.document_number[-4:]}"
+        self._audit(session, now, "recovery_unknown_document", None, detail)
 
     # -- recovery by e-mailed link -------------------------------------------
 
@@ -279,8 +319,7 @@ class KioskService:
         temporary = new_temporary_key(key_length)
         temporary_hash = self.hasher.hash(temporary)
         if identity.member_id is None:
-            detail = f"documento terminado en {identity.document_number[-4:]}"
-            self._write(lambda s, now: self._audit(s, now, "recovery_unknown_document", None, detail))
+            self._write(lambda s, now: self._pretend_send(s, now, identity, LINK, lifetime), identity)
             return
 
         def send(session: Session, now: datetime) -> None:
@@ -290,6 +329,10 @@ class KioskService:
                     "no_email",
                     _("No tiene un correo electrónico registrado. Acérquese a una oficina para actualizarlo."),
                 )
+            sends = self._send_subject(identity)
+            limits.check_send_allowed(session, sends, now)
+            codes.check_resend(session, now, member.id, LINK)
+            limits.record_send(session, self.institution, sends, now)
             token = links.new_token()
             session.add(
                 OneTimeCode(
@@ -321,7 +364,7 @@ class KioskService:
             )
             outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Recuperación de contraseña"))
 
-        self._write(send)
+        self._write(send, identity)
 
     def open_link(self, token: str) -> tuple[Identity, Proof]:
         """The member behind a recovery link, while the link is unused and current."""
@@ -392,7 +435,7 @@ class KioskService:
             self._audit(session, now, "link_followed", identity.member_id)
             return identity
 
-        return self._write(apply)
+        return self._write(apply, identity)
 
     def verify_code(self, identity: Identity, purpose: str, code: str) -> Proof:
         """Use up a code that proves the member holds a contact (no key changes yet)."""
@@ -403,7 +446,7 @@ class KioskService:
             self._audit(session, now, "code_verified", identity.member_id, purpose)
             return Proof(identity.member_id, "code_verified")
 
-        return self._write(apply)
+        return self._write(apply, identity)
 
     def product_questions(
         self, proof: Proof, catalogue: list[str], max_attempts: int = 3, lockout: timedelta = timedelta(hours=24)
@@ -450,7 +493,7 @@ class KioskService:
                 ),
             )
 
-        return self._write(settle)
+        return self._write(settle, proof.member_id)
 
     def _member_subject(self, member_id: int) -> str:
         member = self._read(lambda s: self._member(s, member_id))
@@ -553,7 +596,7 @@ class KioskService:
             outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Nueva contraseña"))
             return temporary
 
-        return self._write(settle)
+        return self._write(settle, identity)
 
     def login(
         self,
@@ -573,8 +616,8 @@ class KioskService:
         wrong = Refusal("wrong_key", _("El usuario o la clave no son correctos."))
         if identity.member_id is None:
             self.hasher.verify(secret, None)
-            self._write(lambda session, now: self._count_decoy_failure(session, now, identity, max_failed_tries))
-            raise wrong
+            self._write(lambda s, now: self._decoy_login(s, now, identity, secret, max_failed_tries, wrong), identity)
+            raise wrong  # not reached: _decoy_login always refuses
         member_id = identity.member_id
         key = self._read(lambda s: self._key(s, member_id))
         usable = key is not None and not key.blocked
@@ -635,19 +678,30 @@ class KioskService:
                 raise Refusal("blocked", _blocked_message())
             raise wrong
 
-        return self._write(settle)
+        return self._write(settle, member_id)
 
-    def _count_decoy_failure(
-        self, session: Session, now: datetime, identity: Identity, max_failed_tries: int
+    def _decoy_login(
+        self, session: Session, now: datetime, identity: Identity, secret: str, max_failed_tries: int, wrong: Refusal
     ) -> None:
-        """Failed logins for an unknown document, counted like a member's."""
+        """A login for an unknown document, answered as a member's would be:
+        a decoy temporary key "sent" to it takes and counts tries like a real
+        one, and wrong keys "block" it after as many tries."""
+        code_refusal: Refusal | None = None
+        decoy = limits.latest_decoy(session, self._send_subject(identity), TEMPORARY_KEY)
+        if decoy is not None and decoy.tries < codes.MAX_TRIES:
+            self.hasher.verify(secret, None)  # a member's pending code is checked too
+            if now < decoy.expires_at:
+                code_refusal = codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
+        if failed < max_failed_tries:
+            session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
+            failed += 1
+        if code_refusal:
+            raise code_refusal
         if failed >= max_failed_tries:
             raise Refusal("blocked", _blocked_message())
-        session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
-        if failed + 1 >= max_failed_tries:
-            raise Refusal("blocked", _blocked_message())
+        raise wrong
 
     def _setup_missing(
         self, session: Session, member_id: int, require_image: bool, consent_version: str | None
@@ -685,7 +739,7 @@ class KioskService:
             self._store_key(session, now, member, (kind,), new_hash)
             return Proof(member.id, "key")
 
-        return self._write(apply)
+        return self._write(apply, proof.member_id)
 
     def prepare_key_change(
         self,
@@ -709,8 +763,11 @@ class KioskService:
         """
         member_id = who.member_id
         if member_id is None:
-            check_key(key, length)
+            # The same checks and the same bcrypt work as for a member's key.
+            check_key(key, length, PersonalData(who.document_number))
             check_confirmation(key, confirmation)
+            for _unused in range(self._vetting_checks(history, current, differ_from)):
+                self.hasher.verify(key, None)
             return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for)
         new_hash = self._vet_new_key(
             member_id, kinds[0], key, confirmation, length, history, current, differ_from
@@ -723,12 +780,7 @@ class KioskService:
         if pending.member_id is None:
             self.hasher.verify(code, None)
             pending.decoy_tries += 1
-            left = codes.MAX_TRIES - pending.decoy_tries
-            if left <= 0:
-                raise Refusal("code_dead", _("Demasiados intentos fallidos. Solicite un código nuevo."))
-            raise Refusal(
-                "wrong_code", _("El código no es correcto. Intentos restantes: {left}.").format(left=left)
-            )
+            raise codes.wrong_try(pending.decoy_tries)
 
         def apply(session: Session, now: datetime) -> Proof:
             match = codes.check(session, self.hasher, now, pending.member_id, pending.purpose, code)
@@ -738,7 +790,7 @@ class KioskService:
             self._store_key(session, now, member, pending.kinds, pending.hash, expires_at=expires)
             return Proof(member.id, "key")
 
-        return self._write(apply)
+        return self._write(apply, pending.member_id)
 
     def _vet_new_key(
         self,
@@ -765,14 +817,24 @@ class KioskService:
             raise Refusal("wrong_current", _("La clave actual no es correcta."))
         check_key(key, length, _personal_data(member))
         check_confirmation(key, confirmation)
-        if other is not None and self.hasher.verify(key, other.hash):
+        # Always the same number of bcrypt checks (missing hashes checked
+        # against the decoy), so the time taken tells nothing about the history.
+        same_as_other = differ_from is not None and self.hasher.verify(key, other.hash if other else None)
+        padded = recent + [None] * (max(history, 0) - len(recent))
+        reused = [self.hasher.verify(key, old) for old in padded]
+        if same_as_other:
             raise Refusal(
                 "same_as_other_key",
                 _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
             )
-        if any(self.hasher.verify(key, old) for old in recent):
+        if any(reused):
             raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
         return self.hasher.hash(key)
+
+    @staticmethod
+    def _vetting_checks(history: int, current: str | None, differ_from: str | None) -> int:
+        """How many bcrypt checks ``_vet_new_key`` makes for a key that passes."""
+        return (current is not None) + (differ_from is not None) + max(history, 0)
 
     def _store_key(
         self,
@@ -876,14 +938,14 @@ class KioskService:
             session.add(chosen)
             self._audit(session, now, "security_image_set", proof.member_id)
 
-        self._write(apply)
+        self._write(apply, proof.member_id)
 
     def grant_consent(self, proof: Proof, policy_version: str) -> None:
         def apply(session: Session, now: datetime) -> None:
             consent.grant(session, now, proof.member_id, policy_version)
             self._audit(session, now, "consent_granted", proof.member_id, f"política {policy_version}")
 
-        self._write(apply)
+        self._write(apply, proof.member_id)
 
 
 def _blocked_message() -> str:

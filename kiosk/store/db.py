@@ -2,19 +2,32 @@
 
 The schema is owned by the Alembic migrations in ``kiosk/store/migrations``;
 ``open_store`` brings any database (SQLite file, PostgreSQL URL) up to date.
+
+Several kiosks may share one store.  A unit of work that writes
+(``transaction``) takes the write lock as it begins: on SQLite with
+``BEGIN IMMEDIATE``, so two kiosks never both read and then both try to upgrade
+to a write lock (the "database is locked" deadlock of deferred transactions;
+the second simply waits, up to the busy timeout); on PostgreSQL the core locks
+the rows it reads and then updates (``lock_member``, ``lock_subject``) so that
+concurrent kiosks queue on the same member instead of losing an update.
 """
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
+
+from kiosk.store.models import Member
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_SECONDS = 30
+WRITE = "kiosk_write"  # execution option: this connection's transaction will write
 
 
 def make_engine(database_url: str) -> Engine:
@@ -23,28 +36,40 @@ def make_engine(database_url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling begins late and DEFERRED; turn it
+        # off and begin every transaction ourselves (below).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL lets readers (the outbox viewer) work while a kiosk writes.
+        # WAL lets readers (the outbox viewer, other kiosks) work while a kiosk writes.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection) -> None:
+        # SQLAlchemy's documented pysqlite recipe, with the write lock taken up front.
+        immediate = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the database to the newest migration."""
+    """Upgrade the database to the newest migration.  Kiosks starting together
+    take turns: the first upgrades, the others then find nothing to do."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with engine.execution_options(**{WRITE: True}).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key("migrate")})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -57,7 +82,29 @@ def open_store(database_url: str) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: everything in the block commits together or not at all."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One unit of work that writes: everything in the block commits together
+    or not at all, and no other kiosk writes the same rows meanwhile."""
+    with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+def lock_member(session: Session, member_id: int) -> None:
+    """Hold the member's row until the unit of work ends, so kiosks working on
+    the same member (codes, tries, keys) take turns.  The member row is always
+    the first lock taken, so two units of work never wait on each other in a
+    circle.  SQLite needs nothing: its write transaction already excludes all
+    other writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(Member.id).where(Member.id == member_id).with_for_update()).first()
+
+
+def lock_subject(session: Session, subject: str) -> None:
+    """Like ``lock_member`` for a document nobody holds (keyed digest): a
+    transaction-scoped advisory lock on PostgreSQL, nothing on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(subject)})
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)

@@ -1,0 +1,240 @@
+"""No enumeration: on every recovery path, a member's document and a document
+nobody holds get the same answers (refusal reasons and messages, shapes of
+results) and the same work (the number of bcrypt operations, the thing that
+would show in the time taken).
+
+Known, deliberate exceptions, required by the institutions' procedures and so
+not tested as equal here: a Coasmedas member with no mobile is told to update
+it (``no_mobile``), a Banco Caja Social member without an eligible product is
+told which products are needed (``ineligible_products``), and a Cootrasena
+member with no e-mail is told so (``no_email``).  Each tells only someone who
+already typed that member's document, and only what the member's own procedure
+says to tell.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import time
+from dataclasses import fields, is_dataclass
+from datetime import timedelta
+
+import pytest
+
+from kiosk.core.errors import Refusal
+from kiosk.core.hashing import Hasher
+from kiosk.core.members import decoy_contacts
+from kiosk.core.service import KioskService
+from kiosk.demo import seed_demo
+from kiosk.flow.profile import load_profile
+from kiosk.screens.registry import STEP_SCREENS
+from tests.conftest import LONG, TEST_PEPPER
+
+pytestmark = pytest.mark.both_stores
+
+NAMES = {
+    "progressa": "Progressa", "coasmedas": "Coasmedas", "cooperen": "Cooperen",
+    "cootrasena": "Cootrasena", "bancocajasocial": "Banco Caja Social",
+}
+ELIGIBLE = load_profile("bancocajasocial", step_types=set(STEP_SCREENS)).setting("eligible_products")
+KNOWN = {
+    "progressa": "1010123456", "coasmedas": "7602264", "cooperen": "12147",
+    "cootrasena": "52345678", "bancocajasocial": "1019283746",
+}
+
+
+class CountingHasher(Hasher):
+    """Counts the bcrypt operations (hashes and checks)."""
+
+    def __init__(self) -> None:
+        self.bcrypt = 0
+        super().__init__(TEST_PEPPER, cost=4)
+
+    def hash(self, value: str) -> str:
+        self.bcrypt += 1
+        return super().hash(value)
+
+    def verify(self, value: str, hashed: str | None) -> bool:
+        self.bcrypt += 1
+        return super().verify(value, hashed)
+
+
+def unknown_document(hasher: Hasher) -> str:
+    """A document nobody holds whose decoy contacts have both channels, like the members used here."""
+    number = 9_000_000_000
+    while decoy_contacts(hasher, str(number)).email is None:
+        number += 1
+    return str(number)
+
+
+def shape(value) -> object:
+    """What a screen can tell of a result: its type and the form of its fields."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        # A masked contact: its form, not its letters (e-mail domains differ in length).
+        return re.sub(r"[a-z0-9.]+", "a", value) if "*" in value else type(value).__name__
+    if isinstance(value, (int, float)):
+        return type(value).__name__
+    if isinstance(value, (list, tuple)):
+        return [shape(item) for item in value]
+    if isinstance(value, timedelta):
+        return value
+    if is_dataclass(value):
+        return (type(value).__name__, {f.name: shape(getattr(value, f.name)) for f in fields(value)
+                                       if f.name not in {"member_id", "hash", "document_number"}})
+    return type(value).__name__
+
+
+def answer(hasher: CountingHasher, call, *args, **kwargs) -> tuple:
+    """(outcome, bcrypt operations) of one call, as the member would see it."""
+    before = hasher.bcrypt
+    try:
+        result = ("ok", shape(call(*args, **kwargs)))
+    except Refusal as refusal:
+        result = ("refused", refusal.reason, refusal.message)
+    return result, hasher.bcrypt - before
+
+
+@pytest.fixture
+def kiosks(engine, sealer, clock, service_for):
+    service_for("progressa")  # seeds the demo members
+    hasher = CountingHasher()
+
+    def make(slug: str) -> KioskService:
+        return KioskService(engine, hasher, sealer, clock, slug, NAMES[slug])
+
+    return make, hasher
+
+
+def both(kiosk: KioskService, hasher: CountingHasher, slug: str, path) -> tuple[list, list]:
+    """Run ``path(kiosk, identity)`` for the member and for a stranger: the lists of answers."""
+    known = path(kiosk, kiosk.identify(KNOWN[slug]))
+    unknown = path(kiosk, kiosk.identify(unknown_document(hasher)))
+    return known, unknown
+
+
+def test_progressa_temporary_key_path(kiosks, clock):
+    make, hasher = kiosks
+    kiosk = make("progressa")
+
+    def path(kiosk, identity):
+        steps = [
+            answer(hasher, kiosk.contacts, identity),
+            answer(hasher, kiosk.security_display, identity),
+            answer(hasher, kiosk.send_temporary_key, identity, "sms", 6, timedelta(minutes=10)),
+            answer(hasher, kiosk.send_temporary_key, identity, "email", 6, timedelta(minutes=10)),  # too soon
+        ]
+        clock.advance(seconds=5)
+        steps += [answer(hasher, kiosk.login, identity, "000001") for _ in range(5)]
+        return steps
+
+    known, unknown = both(kiosk, hasher, "progressa", path)
+    assert [step[0][0] for step in known[2:4]] == ["ok", "refused"]
+    assert [step[0][1] for step in known[4:]] == ["wrong_code", "wrong_code", "code_dead", "blocked", "blocked"]
+    assert known == unknown
+
+
+def test_coasmedas_temporary_key_by_code_path(kiosks):
+    make, hasher = kiosks
+    kiosk = make("coasmedas")
+
+    def path(kiosk, identity):
+        steps = [answer(hasher, kiosk.prepare_key_change, identity, ("login", "transactional"), "3917", "3917",
+                        4, "recuperar", temporary_for=timedelta(hours=24))]
+        pending = kiosk.prepare_key_change(identity, ("login",), "3917", "3917", 4, "recuperar")
+        steps += [
+            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "3917", "3971", 4, "recuperar"),
+            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "1234", "1234", 4, "recuperar"),
+            answer(hasher, kiosk.send_confirmation_code, identity, "recuperar", 4, timedelta(minutes=5)),
+            answer(hasher, kiosk.send_confirmation_code, identity, "recuperar", 4, timedelta(minutes=5)),
+        ]
+        steps += [answer(hasher, kiosk.confirm_change, pending, "0000") for _ in range(3)]
+        return steps
+
+    known, unknown = both(kiosk, hasher, "coasmedas", path)
+    assert [step[0][1] for step in known[-3:]] == ["wrong_code", "wrong_code", "code_dead"]
+    assert known == unknown
+
+
+def test_cooperen_questions_path(kiosks):
+    make, hasher = kiosks
+    kiosk = make("cooperen")
+
+    def path(kiosk, identity):
+        steps = [answer(hasher, kiosk.recovery_questions, identity)]
+        steps += [
+            answer(hasher, kiosk.answer_questions, identity, "alguien@mail.com", "1970-01-01", "300 0000000")
+            for _ in range(4)
+        ]
+        steps.append(answer(hasher, kiosk.recovery_questions, identity))
+        return steps
+
+    known, unknown = both(kiosk, hasher, "cooperen", path)
+    assert [step[0][1] for step in known[1:]] == [
+        "wrong_answers", "wrong_answers", "recovery_closed", "recovery_closed", "recovery_closed"
+    ]
+    assert known[0][1] == unknown[0][1] and known[0][0][0] == unknown[0][0][0] == "ok"  # same work; options differ
+    assert known[1:] == unknown[1:]
+
+
+@pytest.mark.parametrize("slug", ["cootrasena", "bancocajasocial"])
+def test_recovery_link_paths(kiosks, slug):
+    make, hasher = kiosks
+    kiosk = make(slug)
+    with_temporary_key = slug == "cootrasena"
+
+    def path(kiosk, identity):
+        return [
+            answer(hasher, kiosk.check_eligibility, identity, ELIGIBLE),
+            answer(hasher, kiosk.send_recovery_link, identity, 8, timedelta(hours=24), "política",
+                   with_temporary_key=with_temporary_key),
+            answer(hasher, kiosk.send_recovery_link, identity, 8, timedelta(hours=24), "política",
+                   with_temporary_key=with_temporary_key),  # too soon
+            answer(hasher, kiosk.follow_link, "ABCD-EFGH-IJKL-MNOP-QRST-UVWX", identity.document_type,
+                   identity.document_number),
+            answer(hasher, kiosk.login, identity, "00000000"),
+        ]
+
+    known, unknown = both(kiosk, hasher, slug, path)
+    assert [step[0][0] for step in known[1:3]] == ["ok", "refused"]
+    assert known == unknown
+
+
+def test_send_limit_answers_alike(kiosks, clock):
+    make, hasher = kiosks
+    kiosk = make("progressa")
+
+    def path(kiosk, identity):
+        steps = []
+        for _ in range(7):
+            steps.append(answer(hasher, kiosk.send_temporary_key, identity, "sms", 6, timedelta(minutes=10)))
+            clock.advance(seconds=31)
+        return steps
+
+    known, unknown = both(kiosk, hasher, "progressa", path)
+    assert [step[0][0] for step in known] == ["ok"] * 5 + ["refused"] * 2
+    assert known == unknown
+
+
+@pytest.mark.skipif(not LONG, reason="timing comparison: KIOSK_LONG=1 (bcrypt counts above are the exact proof)")
+def test_login_takes_as_long_for_a_stranger(engine, sealer, clock):
+    """A loose check on wall-clock time at a realistic bcrypt cost (keys hashed at that cost too)."""
+    hasher = Hasher(TEST_PEPPER, cost=int(os.environ.get("KIOSK_BCRYPT_COST", "10")))
+    seed_demo(engine, hasher, clock)
+    kiosk = KioskService(engine, hasher, sealer, clock, "progressa", "Progressa")
+    timings = {"known": [], "unknown": []}
+    for round_ in range(15):
+        for who, number in (("known", KNOWN["progressa"]), ("unknown", str(9_100_000_000 + round_))):
+            identity = kiosk.identify(number)
+            start = time.perf_counter()
+            try:
+                kiosk.login(identity, "000001", max_failed_tries=10**6)
+            except Refusal:
+                pass
+            timings[who].append(time.perf_counter() - start)
+    ratio = statistics.median(timings["known"]) / statistics.median(timings["unknown"])
+    print(f"login median known/unknown: {ratio:.2f}")
+    assert 0.67 < ratio < 1.5
