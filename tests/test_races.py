@@ -154,3 +154,35 @@ def _history(engine, member_id: int) -> list[str]:
 def _actions(engine, member_id: int) -> list[str]:
     with Session(engine) as session:
         return list(session.exec(select(AuditEvent.action).where(AuditEvent.member_id == member_id)))
+
+
+def test_teller_consoles_racing_with_one_authenticator_code(store_url):
+    """The same code typed at once on several consoles signs in exactly once."""
+    import pyotp
+
+    open_store(store_url).dispose()
+    console = workers.desk(store_url)
+    console.add_teller("ana.gomez", "Ana Gómez", "CC", "52000111", workers.TELLER_PASSWORD, workers.TELLER_PASSWORD)
+    checked = console.check_password("ana.gomez", workers.TELLER_PASSWORD)
+    console.start_enrolment(checked)
+    console.verify_authenticator(checked, pyotp.TOTP(workers.TELLER_SECRET).at(workers.START))  # enrolled
+    code = pyotp.TOTP(workers.TELLER_SECRET).at(workers.START + timedelta(seconds=30))
+    console.clock.advance(seconds=30)
+
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(PROCESSES), context.Queue()
+    processes = [
+        context.Process(target=workers.teller_race, args=(store_url, code, barrier, results))
+        for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    got = Counter(results.get(timeout=300) for _ in processes)
+    for process in processes:
+        process.join(timeout=30)
+    # The workers' clock is START, so the code is from the next window: still accepted (drift).
+    assert got == Counter({"ok": 1, "wrong_sign_in": PROCESSES - 1}), got
+    with Session(console.engine) as session:
+        failed = session.exec(select(AuditEvent).where(AuditEvent.action == "teller_sign_in_failed")).all()
+    assert len(failed) == PROCESSES - 1  # every refused try counted, none lost
+    console.engine.dispose()

@@ -22,6 +22,8 @@ from tests.helpers import (
     signed_in_teller,
 )
 
+pytestmark = pytest.mark.both_stores
+
 ORDINARY = "1010123456"
 BLOCKED = "1030405060"
 

@@ -176,3 +176,28 @@ def crash_loop(url: str, document: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "crash":
         crash_loop(sys.argv[2], sys.argv[3])
+
+
+# -- tellers ------------------------------------------------------------------------
+
+TELLER_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TELLER_PASSWORD = "mostrador-norte-2026"
+
+
+def desk(url: str):
+    from kiosk.core.teller import TellerDesk
+
+    return TellerDesk(
+        make_engine(url), Hasher(PEPPER, cost=4), Sealer(PEPPER), FrozenClock(START), INSTITUTION, "Progressa",
+        new_secret=lambda: TELLER_SECRET,
+    )
+
+
+def teller_race(url: str, code: str, barrier, results) -> None:
+    """One teller console: password, then, at the same moment as the others,
+    the same authenticator code (someone read it over the teller's shoulder)."""
+    console = desk(url)
+    checked = console.check_password("ana.gomez", TELLER_PASSWORD)
+    barrier.wait()
+    results.put(outcome(console.verify_authenticator, checked, code))
+    console.engine.dispose()

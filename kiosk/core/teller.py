@@ -227,6 +227,13 @@ class TellerDesk(KioskService):
             lambda s: list(s.exec(select(Teller).where(Teller.institution == self.institution).order_by(Teller.username)))
         )
 
+    @staticmethod
+    def _locked_teller(session: Session, teller_id: int) -> Teller:
+        """The teller's row, held until the transaction ends (FOR UPDATE on
+        PostgreSQL; SQLite's write transaction already excludes others), so two
+        consoles never both accept one code or lose a failed try."""
+        return session.get(Teller, teller_id, with_for_update=True)
+
     def _teller_named(self, session: Session, username: str) -> Teller | None:
         statement = select(Teller).where(
             Teller.username == username.strip().lower(), Teller.institution == self.institution
@@ -265,7 +272,7 @@ class TellerDesk(KioskService):
             raise self._wrong_sign_in()
 
         def settle(session: Session, now: datetime) -> PasswordChecked:
-            stored = session.get(Teller, teller.id)
+            stored = self._locked_teller(session, teller.id)
             if stored.locked_until and stored.locked_until > now:
                 raise self._locked_refusal()
             if not matches:
@@ -280,7 +287,7 @@ class TellerDesk(KioskService):
         secret = self.new_secret()
 
         def store(session: Session, now: datetime) -> Enrolment:
-            teller = session.get(Teller, checked.teller_id)
+            teller = self._locked_teller(session, checked.teller_id)
             if teller.totp_enrolled_at is not None:
                 raise Refusal("already_enrolled", _("Este asesor ya tiene una aplicación autenticadora."))
             teller.totp_secret_sealed = self.sealer.seal(secret)
@@ -295,7 +302,7 @@ class TellerDesk(KioskService):
         first sign-in it confirms the enrolment."""
 
         def settle(session: Session, now: datetime) -> TellerSession:
-            teller = session.get(Teller, checked.teller_id)
+            teller = self._locked_teller(session, checked.teller_id)
             if teller.locked_until and teller.locked_until > now:
                 raise self._locked_refusal()
             if teller.totp_secret_sealed is None:
@@ -459,7 +466,7 @@ class TellerDesk(KioskService):
             )
             return expires_at
 
-        return self._write(record)
+        return self._write(record, member_id)
 
     def _member_to_serve(self, session: Session, teller: TellerSession, member_id: int) -> Member:
         member = self._institution_member(session, member_id)
@@ -482,7 +489,7 @@ class TellerDesk(KioskService):
                 )
             return work(session, now, member)
 
-        return self._write(act)
+        return self._write(act, member_id)
 
     # -- actions ----------------------------------------------------------
 
