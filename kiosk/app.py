@@ -5,6 +5,8 @@ or select text."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.app import App
 from textual.binding import Binding
@@ -19,6 +21,16 @@ from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets import KeypadShuffler
+from kiosk.widgets.phone import SHOWN, PhonePanel
+
+
+@dataclass(frozen=True)
+class DemoConsole:
+    """Demo mode: the operator picks the institution to show, and the member's
+    phone can be shown beside the kiosk.  A branch kiosk runs without it."""
+
+    institutions: list[tuple[str, str, str]]  # slug, name, portal
+    open: Callable[[str], tuple[KioskService, Profile]]
 
 
 class KioskApp(IdleWatch, App, inherit_bindings=False):
@@ -26,39 +38,63 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
     ALLOW_SELECT = False
+    # A wide terminal has room for the demo phone beside the kiosk; a narrow one shows it over it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         # The operator's exit; documented in the README, never shown to members.
         Binding("f10", "operator_exit", show=False, priority=True),
+        # Demo operators only (no effect on a branch kiosk): the phone, and another institution.
+        Binding("f2", "toggle_phone", show=False, priority=True),
+        Binding("f9", "choose_institution", show=False, priority=True),
     ]
 
     def __init__(
         self,
-        service: KioskService,
-        profile: Profile,
+        service: KioskService | None,
+        profile: Profile | None,
         idle_timeout: float = 60.0,
         operator_pin: str | None = None,
         rng: random.Random | None = None,
+        demo: DemoConsole | None = None,
     ) -> None:
         super().__init__()
-        self.service = service
-        self.profile = profile
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
+        self.demo = demo
         # Keypad layouts and image challenges; tests pass a seeded generator.
         self.rng = rng or random.SystemRandom()
         self.shuffler = KeypadShuffler(self.rng)
+        # In demo mode the operator's start screen sits under the welcome screen.
+        self.home_depth = 2 if demo else 1
+        self.phone_member_id: int | None = None
+        # Set by the operator's choice in demo mode.
+        self.service: KioskService | None = None
+        self.profile: Profile | None = None
+        self.runner: FlowRunner | None = None
+        if service is not None and profile is not None:
+            self._serve(service, profile)
+
+    def _serve(self, service: KioskService, profile: Profile) -> None:
+        self.service = service
+        self.profile = profile
         self.runner = FlowRunner(self, profile, STEP_SCREENS)
 
     def get_default_screen(self) -> Screen:
+        if self.demo:
+            from kiosk.screens.demo import DemoStartScreen
+
+            return DemoStartScreen()
         return WelcomeScreen()
 
     def on_mount(self) -> None:
         self.watch_idle()
+        if self.demo:
+            self.set_interval(1.0, self.refresh_phone)
 
     # -- the flow runner's host -------------------------------------------
 
     def show_step(self, screen: Screen) -> None:
-        if len(self.screen_stack) == 1:
+        if len(self.screen_stack) == self.home_depth:
             self.push_screen(screen)
         else:
             self.switch_screen(screen)
@@ -67,13 +103,13 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
         """End the visit: every screen above the welcome one goes, and with
         them every field the member typed into."""
         self.runner.end()
-        while len(self.screen_stack) > 1:
+        while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
 
     # -- idle timeout -----------------------------------------------------
 
     def in_use(self) -> bool:
-        return len(self.screen_stack) > 1
+        return len(self.screen_stack) > self.home_depth
 
     def end_idle_session(self) -> None:
         self.return_to_welcome()
@@ -89,3 +125,34 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
                 self.exit()
 
         self.push_screen(OperatorExitScreen(self.operator_pin), closed)
+
+    # -- demo operator ----------------------------------------------------
+
+    def use_institution(self, slug: str) -> None:
+        """Show ``slug``'s kiosk, from its welcome screen."""
+        self._serve(*self.demo.open(slug))
+        self.phone_member_id = None
+        self.push_screen(WelcomeScreen())
+
+    def action_choose_institution(self) -> None:
+        if self.demo:
+            if self.runner is not None:
+                self.runner.end()
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+
+    def action_toggle_phone(self) -> None:
+        if self.demo:
+            self.toggle_class("-phone")
+            self.refresh_phone()
+
+    def refresh_phone(self) -> None:
+        """Show the messages of the visit's member (or of the last one) on the phone."""
+        if not self.has_class("-phone") or self.runner is None:
+            return
+        identity = self.runner.context.identity
+        if identity is not None and identity.member_id is not None:
+            self.phone_member_id = identity.member_id
+        messages = self.service.messages_for(self.phone_member_id, limit=SHOWN) if self.phone_member_id else []
+        for panel in self.screen.query(PhonePanel):
+            panel.show_messages(messages)

@@ -12,7 +12,10 @@ from kiosk.config import DATA_DIR, Settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Key-recovery kiosk.")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite under data/; env KIOSK_DATABASE_URL)")
-    parser.add_argument("--institution", help="institution profile (env KIOSK_INSTITUTION; default progressa)")
+    parser.add_argument(
+        "--institution",
+        help="institution profile (env KIOSK_INSTITUTION); without one, the demo console lets the operator pick",
+    )
     parser.add_argument("--lang", choices=("es", "en"), help="screen language (default es)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the kiosk (the default)")
@@ -65,19 +68,27 @@ def _open(settings: Settings, seed: bool):
 
 def build_app(settings: Settings):
     """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
-    from kiosk.app import KioskApp
+    from kiosk.app import DemoConsole, KioskApp
     from kiosk.core.clock import Clock
     from kiosk.core.sealing import Sealer
     from kiosk.core.service import KioskService
-    from kiosk.flow.profile import load_profile
+    from kiosk.flow.profile import available_profiles, load_profile
     from kiosk.i18n import set_language
     from kiosk.screens.registry import STEP_SCREENS
 
-    profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
     set_language(settings.language)
     engine, _added, hasher = _open(settings, seed=False)
-    service = KioskService(engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name)
-    return KioskApp(service, profile, settings.idle_timeout, settings.operator_pin)
+    sealer = Sealer(settings.pepper)
+
+    def open_institution(slug: str):
+        profile = load_profile(slug, step_types=set(STEP_SCREENS))
+        return KioskService(engine, hasher, sealer, Clock(), profile.slug, profile.name), profile
+
+    if settings.institution:  # a branch kiosk: one institution, no operator's choice
+        return KioskApp(*open_institution(settings.institution), settings.idle_timeout, settings.operator_pin)
+    profiles = [load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()]
+    demo = DemoConsole([(p.slug, p.name, p.portal) for p in profiles], open_institution)
+    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
 
 
 def _run(settings: Settings) -> int:
@@ -101,7 +112,8 @@ def build_desk(settings: Settings, profile=None):
     from kiosk.flow.profile import load_profile
     from kiosk.screens.registry import STEP_SCREENS
 
-    profile = profile or load_profile(settings.institution, step_types=set(STEP_SCREENS))
+    # Tellers serve one institution; without one named, Progressa's.
+    profile = profile or load_profile(settings.institution or "progressa", step_types=set(STEP_SCREENS))
     engine, _added, hasher = _open(settings, seed=False)
     return TellerDesk(
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,

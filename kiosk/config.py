@@ -42,7 +42,8 @@ class Settings:
     idle_timeout: float = 60.0
     teller_idle_timeout: float = 300.0
     language: str = "es"
-    institution: str = "progressa"
+    # None: the demo console, where the operator picks the institution to show.
+    institution: str | None = None
     operator_pin: str | None = None
 
     @classmethod
@@ -61,7 +62,7 @@ class Settings:
             idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
             teller_idle_timeout=float(env.get("KIOSK_TELLER_IDLE_TIMEOUT", 300)),
             language=env.get("KIOSK_LANG", "es"),
-            institution=env.get("KIOSK_INSTITUTION", "progressa"),
+            institution=env.get("KIOSK_INSTITUTION") or None,
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, settings
 
-from kiosk.app import KioskApp
+from kiosk.app import DemoConsole, KioskApp
 from kiosk.core.clock import FrozenClock
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
@@ -16,7 +16,7 @@ from kiosk.core.service import KioskService
 from kiosk.core.teller import TellerDesk
 from kiosk.teller_app import TellerApp
 from kiosk.demo import seed_demo
-from kiosk.flow.profile import load_profile
+from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.i18n import set_language
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store import open_store
@@ -204,5 +204,21 @@ def make_app(service, profile, service_for):
 def make_teller_app(desk_for):
     def make(institution: str = "progressa", idle_timeout: float = 600.0) -> TellerApp:
         return TellerApp(desk_for(institution), idle_timeout=idle_timeout)
+
+    return make
+
+
+@pytest.fixture
+def make_demo_app(service_for):
+    """The demo console: the operator's start screen, all five institutions."""
+
+    def make(idle_timeout: float = 600.0, seed: int = 7) -> KioskApp:
+        def open_institution(slug: str):
+            return service_for(slug), load_profile(slug, step_types=set(STEP_SCREENS))
+
+        slugs = available_profiles()
+        institutions = [(p.slug, p.name, p.portal) for p in (load_profile(slug) for slug in slugs)]
+        demo = DemoConsole(institutions, open_institution)
+        return KioskApp(None, None, idle_timeout=idle_timeout, rng=random.Random(seed), demo=demo)
 
     return make

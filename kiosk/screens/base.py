@@ -34,6 +34,14 @@ def brand_bar(app: KioskApp) -> ComposeResult:
         yield Button(_("Salida segura"), id="safe-exit", compact=True)
 
 
+def phone_panel(app: KioskApp) -> ComposeResult:
+    """The simulated phone, in demo mode only (it shows the codes sent)."""
+    if app.demo:
+        from kiosk.widgets.phone import PhonePanel
+
+        yield PhonePanel()
+
+
 class CoreCallScreen(Screen):
     """A screen that calls the core off the event loop and shows its refusals
     in its ``#message`` line."""
@@ -119,6 +127,7 @@ class StepScreen(CoreCallScreen):
 
     def compose(self) -> ComposeResult:
         yield from brand_bar(self.app)
+        yield from phone_panel(self.app)
         with VerticalScroll(id="body"):
             with Vertical(id="card"):
                 yield Static(self.text("title"), classes="title")

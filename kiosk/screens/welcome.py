@@ -9,11 +9,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.i18n import _, current_language, set_language
+from kiosk.screens.base import phone_panel
 
 
 class WelcomeScreen(Screen):
     def compose(self) -> ComposeResult:
         profile = self.app.profile
+        yield from phone_panel(self.app)
         with Vertical(id="welcome"):
             yield Static(profile.name, id="welcome-name")
             yield Static(_(profile.portal), id="welcome-portal")

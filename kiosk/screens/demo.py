@@ -1,0 +1,71 @@
+"""The demo operator's screens: pick the institution to show, and the demo
+guide (who to type in, and what each demo member shows).  A branch kiosk,
+configured for one institution, never shows them."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from kiosk.demo import DEMO_MEMBERS
+from kiosk.i18n import N_, _
+
+OPERATOR_KEYS = N_("F2: teléfono y correo del asociado · F9: elegir otra entidad · F10: cerrar el kiosco")
+
+
+class DemoStartScreen(Screen):
+    """The operator's start screen."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="demo-start"):
+            yield Static(_("Demostración del kiosco"), classes="title")
+            yield Static(_("Elija la entidad que va a mostrar."), classes="lead")
+            with Grid(id="institutions"):
+                for slug, name, portal in self.app.demo.institutions:
+                    yield Button(f"{name}\n{_(portal)}", id=f"institution-{slug}", name=slug, classes="institution")
+                yield Button(_("Guía de demostración"), id="guide", variant="primary")
+            yield Static(_(OPERATOR_KEYS), classes="hint", id="operator-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(".institution").focus()
+
+    @on(Button.Pressed, ".institution")
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.app.use_institution(event.button.name)
+
+    @on(Button.Pressed, "#guide")
+    def _guide(self) -> None:
+        self.app.push_screen(DemoGuideScreen())
+
+
+class DemoGuideScreen(Screen):
+    """Every demo member by institution: the document to type and the situation it shows."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", show=False)]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="body"):
+            with Vertical(id="card"):
+                yield Static(_("Guía de demostración"), classes="title")
+                yield Static(
+                    _("Cualquier otro documento es de alguien que no es asociado: recibe las mismas pantallas y nada se envía."),
+                    classes="hint",
+                )
+                for slug, name, _portal in self.app.demo.institutions:
+                    table = Table(title=name, title_justify="left", title_style="bold", expand=True)
+                    table.add_column(_("Documento"), no_wrap=True)
+                    table.add_column(_("Situación"), ratio=1)
+                    for demo in (d for d in DEMO_MEMBERS if d.institution == slug):
+                        table.add_row(f"CC {demo.document}", _(demo.situation))
+                    yield Static(table, classes="guide-table", id=f"guide-{slug}")
+                with Horizontal(classes="actions"):
+                    yield Button(_("Volver"), id="back", variant="primary")
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.app.pop_screen()
