@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 
 from kiosk.config import DATA_DIR, Settings
+
+
+FOLLOW_POLL_SECONDS = 1.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed", help="add the demo members that are missing")
     outbox = commands.add_parser("outbox", help="print the simulated SMS / e-mail outbox, newest first")
     outbox.add_argument("--limit", type=int, default=10)
+    outbox.add_argument("--follow", action="store_true", help="keep printing new messages as they are sent")
+    commands.add_parser("reset-demo", help="restore the demo store: every table emptied, the demo members seeded again")
+    serve = commands.add_parser("serve", help="serve the kiosk to a web browser (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
     teller = commands.add_parser("teller", help="open the teller console, or manage tellers")
     teller_commands = teller.add_subparsers(dest="teller_command")
     add = teller_commands.add_parser("add", help="add a teller (asks for the password twice)")
@@ -42,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     command = args.command or "run"
     if command == "outbox":
-        return _print_outbox(settings, args.limit)
+        return _print_outbox(settings, args.limit, args.follow)
+    if command == "reset-demo":
+        return _reset_demo(settings)
+    if command == "serve":
+        return _serve(settings, args.host, args.port)
     if command == "teller":
         return _teller(settings, args)
     if command == "seed":
@@ -101,6 +114,38 @@ def _run(settings: Settings) -> int:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     app.run()
+    return 0
+
+
+def _reset_demo(settings: Settings) -> int:
+    from kiosk.core.clock import Clock
+    from kiosk.core.errors import Refusal
+    from kiosk.core.hashing import Hasher
+    from kiosk.demo import reset_demo
+    from kiosk.store import open_store
+
+    started = time.monotonic()
+    engine = open_store(settings.database_url)
+    try:
+        added = reset_demo(engine, Hasher(settings.pepper, settings.bcrypt_cost), Clock())
+    except Refusal as refusal:
+        print(f"kiosk: {refusal.message}", file=sys.stderr)
+        return 1
+    print(f"demo store restored: {added} demo members in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    """The kiosk in a browser: each visitor gets their own kiosk process,
+    started exactly as ``kiosk`` starts (same settings, from the environment)."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    command = [sys.executable, "-m", "kiosk", "--database-url", settings.database_url, "--lang", settings.language]
+    if settings.institution:
+        command += ["--institution", settings.institution]
+    Server(shlex.join(command), host=host, port=port, title="kiosk").serve()
     return 0
 
 
@@ -168,21 +213,41 @@ def _add_teller(desk, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_outbox(settings: Settings, limit: int) -> int:
+def _print_outbox(settings: Settings, limit: int, follow: bool = False) -> int:
+    """The newest messages; with ``follow``, then every new one as it is sent, until ctrl+c."""
     from sqlmodel import Session
 
     from kiosk.core import outbox
     from kiosk.core.sealing import Sealer
-    from kiosk.qr import links_in, qr_text
     from kiosk.store import open_store
 
     engine = open_store(settings.database_url)
+    sealer = Sealer(settings.pepper)
     with Session(engine) as session:
-        for message in outbox.recent(session, Sealer(settings.pepper), limit=limit):
-            when = message.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            subject = f" · {message.subject}" if message.subject else ""
-            body = message.body.replace("\n", "\n  ")
-            print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {body}\n")
-            for link in links_in(message.body):
-                print(qr_text(link))
+        shown = outbox.recent(session, sealer, limit=limit)
+    for message in reversed(shown) if follow else shown:  # following reads like a phone: oldest first
+        _print_message(message)
+    last = max((m.id for m in shown), default=0)
+    try:
+        while follow:
+            time.sleep(FOLLOW_POLL_SECONDS)
+            with Session(engine) as session:
+                for message in outbox.since(session, sealer, last):
+                    _print_message(message)
+                    last = message.id
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+def _print_message(message) -> None:
+    from kiosk.core.dates import COLOMBIA
+    from kiosk.qr import links_in, qr_text
+
+    when = message.created_at.astimezone(COLOMBIA).strftime("%Y-%m-%d %H:%M:%S")
+    subject = f" · {message.subject}" if message.subject else ""
+    body = message.body.replace("\n", "\n  ")
+    print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {body}\n")
+    for link in links_in(message.body):
+        print(qr_text(link))
+    sys.stdout.flush()  # a follower piped into another program sees each message at once

@@ -5,14 +5,15 @@ known to anybody but them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from kiosk.core.clock import Clock
 from kiosk.core.hashing import Hasher
-from kiosk.i18n import N_
+from kiosk.core.errors import Refusal
+from kiosk.i18n import N_, _
 from kiosk.store import transaction
 from kiosk.store.models import Consent, Member, MemberKey, Product, SecurityImage
 
@@ -129,32 +130,52 @@ DEMO_MEMBERS = [
 
 def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
     """Add the demo members that are missing; return how many were added."""
-    added = 0
-    now = clock.now()
     with transaction(engine) as session:
-        for demo in DEMO_MEMBERS:
-            if _exists(session, demo):
-                continue
-            member = Member(
-                institution=demo.institution, document_type="CC", document_number=demo.document,
-                first_names=demo.first_names, last_names=demo.last_names, birth_date=demo.birth_date,
-                mobile=demo.mobile, email=demo.email, created_at=now,
+        return _seed(session, hasher, clock.now())
+
+
+def reset_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
+    """Empty every table and seed the demo members again, in one transaction
+    (a failure leaves the store as it was).  Refused on a store holding anyone
+    who is not a demo member: this must never wipe a real store."""
+    demo_documents = {(d.institution, d.document) for d in DEMO_MEMBERS}
+    with transaction(engine) as session:
+        members = session.exec(select(Member.institution, Member.document_number)).all()
+        if any(tuple(m) not in demo_documents for m in members):
+            raise Refusal(
+                "not_a_demo_store",
+                _("Este almacén tiene asociados que no son de la demostración: no se restablece."),
             )
-            session.add(member)
-            session.flush()
-            for kind, key in (("login", demo.key), ("transactional", demo.transactional_key)):
-                if key:
-                    session.add(MemberKey(
-                        member_id=member.id, kind=kind, hash=hasher.hash(key),
-                        temporary=demo.temporary_key, blocked=demo.blocked,
-                        failed_tries=3 if demo.blocked else 0, changed_at=now,
-                    ))
-            if demo.image:
-                session.add(SecurityImage(member_id=member.id, image=demo.image[0], phrase=demo.image[1], chosen_at=now))
-                session.add(Consent(member_id=member.id, policy_version=CONSENT_VERSION, granted_at=now))
-            for kind, number, opened in demo.products:
-                session.add(Product(member_id=member.id, kind=kind, number=number, opened_on=opened))
-            added += 1
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            session.execute(table.delete())
+        return _seed(session, hasher, clock.now())
+
+
+def _seed(session: Session, hasher: Hasher, now: datetime) -> int:
+    added = 0
+    for demo in DEMO_MEMBERS:
+        if _exists(session, demo):
+            continue
+        member = Member(
+            institution=demo.institution, document_type="CC", document_number=demo.document,
+            first_names=demo.first_names, last_names=demo.last_names, birth_date=demo.birth_date,
+            mobile=demo.mobile, email=demo.email, created_at=now,
+        )
+        session.add(member)
+        session.flush()
+        for kind, key in (("login", demo.key), ("transactional", demo.transactional_key)):
+            if key:
+                session.add(MemberKey(
+                    member_id=member.id, kind=kind, hash=hasher.hash(key),
+                    temporary=demo.temporary_key, blocked=demo.blocked,
+                    failed_tries=3 if demo.blocked else 0, changed_at=now,
+                ))
+        if demo.image:
+            session.add(SecurityImage(member_id=member.id, image=demo.image[0], phrase=demo.image[1], chosen_at=now))
+            session.add(Consent(member_id=member.id, policy_version=CONSENT_VERSION, granted_at=now))
+        for kind, number, opened in demo.products:
+            session.add(Product(member_id=member.id, kind=kind, number=number, opened_on=opened))
+        added += 1
     return added
 
 

@@ -67,15 +67,22 @@ def recent(
     statement = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     if member_id is not None:
         statement = statement.where(OutboxMessage.member_id == member_id)
-    return [
-        Delivered(
-            id=m.id,
-            member_id=m.member_id,
-            channel=m.channel,
-            recipient=m.recipient,
-            subject=m.subject,
-            body=sealer.open(m.sealed_body),
-            created_at=m.created_at,
-        )
-        for m in session.exec(statement)
-    ]
+    return [_opened(sealer, m) for m in session.exec(statement)]
+
+
+def since(session: Session, sealer: Sealer, after_id: int) -> list[Delivered]:
+    """The messages queued after message ``after_id``, in the order they were sent."""
+    statement = select(OutboxMessage).where(OutboxMessage.id > after_id).order_by(col(OutboxMessage.id))
+    return [_opened(sealer, m) for m in session.exec(statement)]
+
+
+def _opened(sealer: Sealer, message: OutboxMessage) -> Delivered:
+    return Delivered(
+        id=message.id,
+        member_id=message.member_id,
+        channel=message.channel,
+        recipient=message.recipient,
+        subject=message.subject,
+        body=sealer.open(message.sealed_body),
+        created_at=message.created_at,
+    )
