@@ -63,8 +63,9 @@ class DemoGuideScreen(Screen):
                     for demo in (d for d in DEMO_MEMBERS if d.institution == slug):
                         table.add_row(f"CC {demo.document}", _(demo.situation))
                     yield Static(table, classes="guide-table", id=f"guide-{slug}")
-                with Horizontal(classes="actions"):
-                    yield Button(_("Volver"), id="back", variant="primary")
+        # Always in sight, however far the guide is scrolled.
+        with Horizontal(classes="actions", id="guide-actions"):
+            yield Button(_("Volver"), id="back", variant="primary")
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
