@@ -43,7 +43,7 @@ class PhonePanel(VerticalScroll):
         self.shown_ids: tuple[int, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Teléfono y correo del asociado · F2 lo oculta"), classes="phone-title")
+        yield Static(_("Teléfono y correo · F2 lo oculta"), classes="phone-title")
         yield Static(_("Sin mensajes para esta visita."), id="phone-empty")
 
     def on_mount(self) -> None:
