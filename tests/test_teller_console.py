@@ -30,7 +30,7 @@ from tests.helpers import (
     screen_text,
     settle,
 )
-from tests.test_bancocajasocial_flow import NEW_PASSWORD, answer_questions, through_link_and_code
+from tests.test_bancocajasocial_flow import NEW_PASSWORD, answer_questions, through_link_and_code, to_link
 
 SIZE = (80, 24)
 
@@ -55,6 +55,13 @@ async def open_member(pilot, document: str) -> None:
 async def check_identity(pilot, document: str) -> None:
     await fill(pilot, document=document)
     await click(pilot, "#check-identity")
+
+
+async def serving(pilot, clock, document: str) -> None:
+    """Signed in, on the member's card, their document seen."""
+    await sign_in(pilot, clock)
+    await open_member(pilot, document)
+    await check_identity(pilot, document)
 
 
 def action_buttons_enabled(pilot) -> bool:
@@ -150,9 +157,7 @@ async def test_update_contacts_from_the_console(make_teller_app, clock, engine):
     app = make_teller_app()
     add_teller(app.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, clock)
-        await open_member(pilot, ORDINARY)
-        await check_identity(pilot, ORDINARY)
+        await serving(pilot, clock, ORDINARY)
         await fill(pilot, **{"new-mobile": "31x"})
         await click(pilot, "#contacts")
         assert message_text(pilot) == "El celular debe tener 10 dígitos y empezar por 3."
@@ -173,9 +178,7 @@ async def test_a_temporary_key_is_sent_and_never_shown(make_teller_app, clock, e
     app = make_teller_app()
     add_teller(app.desk)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, clock)
-        await open_member(pilot, ORDINARY)
-        await check_identity(pilot, ORDINARY)
+        await serving(pilot, clock, ORDINARY)
         await click(pilot, "#temporary-key")
         assert message_text(pilot) == "Clave temporal enviada al celular 311 12****."
         sms = app.desk.messages_for(member(engine, ORDINARY).id)[0]
@@ -243,11 +246,7 @@ async def test_wrong_contacts_at_banco_caja_social_end_well_after_a_teller_updat
     kiosk = make_app(institution="bancocajasocial")
     async with kiosk.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
-        await click(pilot, "#forgot")
-        await fill(pilot, document=document)
-        await click(pilot, "#continue")
-        await click(pilot, "#continue")
-        token = re.search(r"Código del enlace: ([A-Z0-9-]+)", service.messages_for(member(engine, document).id)[0].body).group(1)
+        token = await to_link(pilot, service, document)
         await fill(pilot, token=token, document=document)
         await click(pilot, "#continue")
         await click(pilot, "#wrong")
@@ -257,9 +256,7 @@ async def test_wrong_contacts_at_banco_caja_social_end_well_after_a_teller_updat
     teller_app = make_teller_app("bancocajasocial")
     add_teller(teller_app.desk)
     async with teller_app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, clock)
-        await open_member(pilot, document)
-        await check_identity(pilot, document)
+        await serving(pilot, clock, document)
         await fill(pilot, **{"new-mobile": "3159990011", "new-email": "andres.felipe@mail.com"})
         await click(pilot, "#contacts")
         assert "Datos de contacto actualizados" in message_text(pilot)
