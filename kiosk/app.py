@@ -17,6 +17,7 @@ from kiosk.core.service import KioskService
 from kiosk.flow.profile import Profile
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
+from kiosk.theme import use_kiosk_theme
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
@@ -60,6 +61,7 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
         super().__init__()
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
+        use_kiosk_theme(self)
         self.demo = demo
         # Keypad layouts and image challenges; tests pass a seeded generator.
         self.rng = rng or random.SystemRandom()

@@ -11,6 +11,7 @@ from kiosk.config import PROJECT_DIR
 from kiosk.core.teller import TellerDesk, TellerSession
 from kiosk.i18n import _
 from kiosk.idle import IdleWatch
+from kiosk.theme import use_kiosk_theme
 from kiosk.screens.teller import SearchScreen, SignInScreen
 
 
@@ -22,6 +23,7 @@ class TellerApp(IdleWatch, App):
     def __init__(self, desk: TellerDesk, idle_timeout: float = 300.0) -> None:
         super().__init__()
         self.desk = desk
+        use_kiosk_theme(self)
         self.idle_timeout = idle_timeout
         self.teller: TellerSession | None = None
 
