@@ -1,6 +1,7 @@
 """The Textual application: the welcome screen, the flow runner, the idle
-timeout and the operator's exit.  Members cannot quit, open a command palette
-or select text."""
+timeout and the operator's exit; in demo mode, the operator's start screen and
+the member's phone.  Members cannot quit, open a command palette or select
+text."""
 
 from __future__ import annotations
 
