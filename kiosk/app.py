@@ -5,23 +5,28 @@ or select text."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
-from kiosk.core.service import KioskService
 from kiosk.flow.profile import Profile
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
+from kiosk.store_later import StoreLater
 from kiosk.widgets import KeypadShuffler
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
 
-class KioskApp(IdleWatch, App, inherit_bindings=False):
+
+class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     CSS_PATH = PROJECT_DIR / "kiosk.tcss"
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
@@ -33,14 +38,15 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
 
     def __init__(
         self,
-        service: KioskService,
+        service: KioskService | Callable[[], KioskService],
         profile: Profile,
         idle_timeout: float = 60.0,
         operator_pin: str | None = None,
         rng: random.Random | None = None,
     ) -> None:
         super().__init__()
-        self.service = service
+        # A ready service, or a factory run after the welcome screen is shown (kiosk.store_later).
+        self.take_service(service)
         self.profile = profile
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
@@ -54,6 +60,8 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.watch_idle()
+        # After the first frame: the welcome screen first, the store after.
+        self.call_after_refresh(self.open_store_later)
 
     # -- the flow runner's host -------------------------------------------
 

@@ -66,18 +66,23 @@ def _open(settings: Settings, seed: bool):
 def build_app(settings: Settings):
     """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
     from kiosk.app import KioskApp
-    from kiosk.core.clock import Clock
-    from kiosk.core.sealing import Sealer
-    from kiosk.core.service import KioskService
     from kiosk.flow.profile import load_profile
     from kiosk.i18n import set_language
     from kiosk.screens.registry import STEP_SCREENS
 
     profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
     set_language(settings.language)
-    engine, _added, hasher = _open(settings, seed=False)
-    service = KioskService(engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name)
-    return KioskApp(service, profile, settings.idle_timeout, settings.operator_pin)
+
+    def open_service():
+        # Run by the app after the welcome screen is shown (kiosk.store_later).
+        from kiosk.core.clock import Clock
+        from kiosk.core.sealing import Sealer
+        from kiosk.core.service import KioskService
+
+        engine, _added, hasher = _open(settings, seed=False)
+        return KioskService(engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name)
+
+    return KioskApp(open_service, profile, settings.idle_timeout, settings.operator_pin)
 
 
 def _run(settings: Settings) -> int:

@@ -21,20 +21,33 @@ class WelcomeScreen(Screen):
                 _("Recupere aquí su clave olvidada o bloqueada, o ingrese a su cuenta."),
                 classes="lead",
             )
-            yield Button(_("Comenzar"), id="start", variant="primary")
+            yield Button(_("Comenzar"), id="start", variant="primary", disabled=not self.app.store_ready)
+            yield Static(id="welcome-status")
             with Horizontal(classes="actions"):
                 other = "en" if current_language() == "es" else "es"
                 yield Button("English" if other == "en" else "Español", id="language", name=other)
 
     def on_mount(self) -> None:
-        self.query_one("#start").focus()
+        self.show_store_state()
+
+    def show_store_state(self) -> None:
+        """«Comenzar» waits for the store, opened after this screen is shown (kiosk.store_later)."""
+        start, status = self.query_one("#start", Button), self.query_one("#welcome-status", Static)
+        start.disabled = not self.app.store_ready
+        status.display = not self.app.store_ready
+        if self.app.store_failed:
+            status.update(_("El kiosco no está disponible en este momento. Por favor avise a un asesor."))
+        elif not self.app.store_ready:
+            status.update(_("Preparando el kiosco…"))
+        (start if self.app.store_ready else self.query_one("#language")).focus()
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
-        self.app.runner.start()
+        if self.app.store_ready:
+            self.app.runner.start()
 
     @on(Button.Pressed, "#language")
     async def _language(self, event: Button.Pressed) -> None:
         set_language(event.button.name)
         await self.recompose()
-        self.query_one("#start").focus()
+        self.show_store_state()
