@@ -29,11 +29,17 @@ def _parser() -> argparse.ArgumentParser:
     teller_commands.add_parser("list", help="list this institution's tellers")
     reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
     reset.add_argument("username")
+    bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
+    bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "bench":  # its own throwaway stores: no settings, nothing under data/
+        from kiosk.bench.run import main as bench
+
+        return bench(quick=args.quick)
     settings = Settings.from_env(
         database_url=args.database_url, institution=args.institution, language=args.lang
     )
