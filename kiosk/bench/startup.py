@@ -77,12 +77,13 @@ def _run(script: str, env: dict[str, str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, data_dir: Path) -> list[Figure]:
+def measure(runs: int, data_dir: Path, bcrypt_cost: int = 12) -> list[Figure]:
     """``runs`` alternating pairs after one warm-up each; the kiosk's store is
     a SQLite file under ``data_dir`` (created and seeded by the warm-up)."""
     env = dict(os.environ, KIOSK_DATA_DIR=str(data_dir))
     env.pop("KIOSK_DATABASE_URL", None)
     env.setdefault("KIOSK_PEPPER", "ab" * 32)
+    env["KIOSK_BCRYPT_COST"] = str(bcrypt_cost)
     bare, kiosk = [], []
     for number in range(runs + 1):
         if number % 2:  # alternate which goes first, so neither always runs on a warmer machine
