@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from kiosk.config import DATA_DIR, Settings
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Textual repaints at most 60 times a second by default, and a new screen
+    # takes a few repaints to settle: at 120 it appears sooner (README: Benchmarks).
+    os.environ.setdefault("TEXTUAL_FPS", "120")
     args = _parser().parse_args(argv)
     if args.command == "bench":  # its own throwaway stores: no settings, nothing under data/
         from kiosk.bench.run import main as bench
