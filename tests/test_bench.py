@@ -27,9 +27,9 @@ def test_store_scale_on_a_tiny_store(tmp_path):
 
 
 def test_a_whole_recovery_and_start_up_are_measured(tmp_path):
-    stall, transitions = flow.measure(tmp_path, runs=1, bcrypt_cost=4)
-    assert "stall" in stall.name and "transition" in transitions.name
-    assert "over 11" in transitions.comparison  # every screen change of the recovery was timed
+    stall, _busy, p95, _p50, driven = flow.measure(tmp_path, runs=1, bcrypt_cost=4)
+    assert "stall" in stall.name and "transition" in p95.name
+    assert driven.comparison.startswith("11 transitions")  # every screen change of the recovery was timed
     (tmp_path / "startup").mkdir()
     figures = startup.measure(1, tmp_path / "startup", bcrypt_cost=4)
     assert [f.within is None for f in figures] == [False, False, True]

@@ -27,7 +27,7 @@ class Sizes:
 
 FULL = Sizes(startup_runs=15, flow_runs=3, members=1_000_000, rows=10_000_000, ops=300,
              sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20)
-QUICK = Sizes(startup_runs=5, flow_runs=1, members=20_000, rows=200_000, ops=60,
+QUICK = Sizes(startup_runs=5, flow_runs=2, members=20_000, rows=200_000, ops=60,
               sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5)
 TINY = Sizes(startup_runs=1, flow_runs=1, members=2_000, rows=2_000, ops=5,
              sqlite_kiosks=2, postgres_kiosks=2, kiosk_seconds=1)
