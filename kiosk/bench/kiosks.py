@@ -70,19 +70,24 @@ def measure(url: str, processes: int, seconds: float, label: str, per_process: i
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     workers = [
         context.Process(target=worker, args=(url, list(range(i, processes * per_process, processes)), ready, go,
-                                             seconds, results))
+                                             seconds, results), daemon=True)
         for i in range(processes)
     ]
-    for process in workers:
-        process.start()
-    for _ in workers:
-        ready.get(timeout=START_TIMEOUT)
-    started = time.monotonic()
-    go.set()
-    outcomes = [results.get(timeout=START_TIMEOUT + seconds * 4) for _ in workers]
-    elapsed = time.monotonic() - started
-    for process in workers:
-        process.join(30)
+    try:
+        for process in workers:
+            process.start()
+        for _ in workers:
+            ready.get(timeout=START_TIMEOUT)
+        started = time.monotonic()
+        go.set()
+        outcomes = [results.get(timeout=START_TIMEOUT + seconds * 4) for _ in workers]
+        elapsed = time.monotonic() - started
+        for process in workers:
+            process.join(30)
+    finally:
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
     done = sum(count for count, _errors in outcomes)
     errors = [error for _count, errors in outcomes for error in errors]
     errors += [f"kiosk process exited with {p.exitcode}" for p in workers if p.exitcode]

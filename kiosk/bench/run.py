@@ -51,7 +51,11 @@ def _postgres(report: Report):
         report.skipped.append("PostgreSQL: no server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql")
         return None
     server = pgserver.PostgresServer(bin_dir)
-    server.start()
+    try:
+        server.start()
+    except Exception as failure:  # noqa: BLE001 - binaries present but no server: an error
+        report.errors.append(f"PostgreSQL: {failure}")
+        return None
     return server
 
 
