@@ -8,13 +8,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
-from kiosk.core.service import KioskService
 from kiosk.flow.profile import Profile
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
@@ -22,8 +22,11 @@ from kiosk.theme import use_kiosk_theme
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
+from kiosk.store_later import StoreLater
 from kiosk.widgets import KeypadShuffler
-from kiosk.widgets.phone import SHOWN, PhonePanel
+
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,13 @@ class DemoConsole:
     phone can be shown beside the kiosk.  A branch kiosk runs without it."""
 
     institutions: list[tuple[str, str, str]]  # slug, name, portal
+    # The institution's service, once the store is open.
     open: Callable[[str], tuple[KioskService, Profile]]
+    # Opens the shared store after the first screen is shown (kiosk.store_later); None: already open.
+    open_store: Callable[[], Any] | None = None
 
 
-class KioskApp(IdleWatch, App, inherit_bindings=False):
+class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     CSS_PATH = PROJECT_DIR / "kiosk.tcss"
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
@@ -52,7 +58,7 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
 
     def __init__(
         self,
-        service: KioskService | None,
+        service: KioskService | Callable[[], KioskService] | None,
         profile: Profile | None,
         idle_timeout: float = 60.0,
         operator_pin: str | None = None,
@@ -70,11 +76,18 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
         # In demo mode the operator's start screen sits under the welcome screen.
         self.home_depth = 2 if demo else 1
         self.phone_member_id: int | None = None
-        # Set by the operator's choice in demo mode.
+        # Set once the store is open, or by the operator's choice in demo mode.
         self.service: KioskService | None = None
-        self.profile: Profile | None = None
+        self.profile: Profile | None = profile
         self.runner: FlowRunner | None = None
-        if service is not None and profile is not None:
+        # ``service``: a ready one (the tests), or a factory that opens the store
+        # and builds it after the first screen is shown (kiosk.store_later).
+        if demo:
+            self.take_store(demo.open_store)
+        elif callable(service):
+            self.take_store(service)
+        else:
+            self.take_store(None)
             self._serve(service, profile)
 
     def _serve(self, service: KioskService, profile: Profile) -> None:
@@ -91,8 +104,14 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.watch_idle()
+        # After the first frame: the first screen first, the store after.
+        self.call_after_refresh(self.open_store_later)
         if self.demo:
             self.set_interval(1.0, self.refresh_phone)
+
+    def store_opened(self, opened: Any) -> None:
+        if not self.demo:  # a branch kiosk's factory built its service
+            self._serve(opened, self.profile)
 
     # -- the flow runner's host -------------------------------------------
 
@@ -156,6 +175,8 @@ class KioskApp(IdleWatch, App, inherit_bindings=False):
         identity = self.runner.context.identity
         if identity is not None and identity.member_id is not None:
             self.phone_member_id = identity.member_id
+        from kiosk.widgets.phone import SHOWN, PhonePanel  # demo mode only
+
         messages = self.service.messages_for(self.phone_member_id, limit=SHOWN) if self.phone_member_id else []
         for panel in self.screen.query(PhonePanel):
             panel.show_messages(messages)

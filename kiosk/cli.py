@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
@@ -41,11 +42,20 @@ def _parser() -> argparse.ArgumentParser:
     teller_commands.add_parser("list", help="list this institution's tellers")
     reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
     reset.add_argument("username")
+    bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
+    bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Textual repaints at most 60 times a second by default, and a new screen
+    # takes a few repaints to settle: at 120 it appears sooner (README: Benchmarks).
+    os.environ.setdefault("TEXTUAL_FPS", "120")
     args = _parser().parse_args(argv)
+    if args.command == "bench":  # its own throwaway stores: no settings, nothing under data/
+        from kiosk.bench.run import main as bench
+
+        return bench(quick=args.quick)
     settings = Settings.from_env(
         database_url=args.database_url, institution=args.institution, language=args.lang
     )
@@ -79,28 +89,51 @@ def _open(settings: Settings, seed: bool):
     return engine, added, hasher
 
 
+class _Store:
+    """The store and its hasher, opened once, when first needed: by the app's
+    worker after its first screen is shown (kiosk.store_later)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = None
+
+    def open(self) -> "_Store":
+        if self.engine is None:
+            self.engine, _added, self.hasher = _open(self.settings, seed=False)
+        return self
+
+    def service_for(self, profile):
+        from kiosk.core.clock import Clock
+        from kiosk.core.sealing import Sealer
+        from kiosk.core.service import KioskService
+
+        return KioskService(
+            self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name
+        )
+
+
 def build_app(settings: Settings):
     """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
     from kiosk.app import DemoConsole, KioskApp
-    from kiosk.core.clock import Clock
-    from kiosk.core.sealing import Sealer
-    from kiosk.core.service import KioskService
     from kiosk.flow.profile import available_profiles, load_profile
     from kiosk.i18n import set_language
     from kiosk.screens.registry import STEP_SCREENS
 
     set_language(settings.language)
-    engine, _added, hasher = _open(settings, seed=False)
-    sealer = Sealer(settings.pepper)
+    store = _Store(settings)
+
+    if settings.institution:  # a branch kiosk: one institution, no operator's choice
+        profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
+        return KioskApp(
+            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
+        )
 
     def open_institution(slug: str):
         profile = load_profile(slug, step_types=set(STEP_SCREENS))
-        return KioskService(engine, hasher, sealer, Clock(), profile.slug, profile.name), profile
+        return store.service_for(profile), profile
 
-    if settings.institution:  # a branch kiosk: one institution, no operator's choice
-        return KioskApp(*open_institution(settings.institution), settings.idle_timeout, settings.operator_pin)
     profiles = [load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()]
-    demo = DemoConsole([(p.slug, p.name, p.portal) for p in profiles], open_institution)
+    demo = DemoConsole([(p.slug, p.name, p.portal) for p in profiles], open_institution, open_store=store.open)
     return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
 
 

@@ -6,7 +6,6 @@ Every setting has one name, one default and one place: here.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def _load_or_create_pepper(path: Path) -> bytes:
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)
+    import secrets  # only the first run needs it: the kiosk starts without it
+
     pepper = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -116,3 +116,24 @@ async def test_a_branch_kiosk_has_no_phone(make_app):
         await click(pilot, "#start")
         assert not app.screen.query(PhonePanel)
         assert not app.has_class("-phone")
+
+
+async def test_the_real_demo_console_opens_its_store_after_the_start_screen(tmp_path):
+    """As `kiosk` starts it: the start screen first; the institutions wait for the store."""
+    from kiosk.cli import build_app
+    from kiosk.config import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'kiosk.db'}", pepper=b"p" * 32, bcrypt_cost=4)
+    app = build_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DemoStartScreen)
+        for _ in range(200):  # the store is created, migrated and seeded in a worker
+            if app.store_ready:
+                break
+            await pilot.pause(0.05)
+        assert app.store_ready and not app.store_failed
+        await click(pilot, "#institution-cootrasena")
+        assert isinstance(app.screen, WelcomeScreen) and "Cootrasena" in screen_text(pilot)
+        await click(pilot, "#start")
+        assert app.screen.step.id == "user"

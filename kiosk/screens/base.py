@@ -17,6 +17,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
 from kiosk.i18n import _
 from kiosk.widgets import DocumentInput
+from kiosk.widgets.phone import phone_panel
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -32,14 +33,6 @@ def brand_bar(app: KioskApp) -> ComposeResult:
     with Horizontal(id="brand"):
         yield Static(f"{profile.name} · {_(profile.portal)}", id="brand-name")
         yield Button(_("Salida segura"), id="safe-exit", compact=True)
-
-
-def phone_panel(app: KioskApp) -> ComposeResult:
-    """The simulated phone, in demo mode only (it shows the codes sent)."""
-    if app.demo:
-        from kiosk.widgets.phone import PhonePanel
-
-        yield PhonePanel()
 
 
 class CoreCallScreen(Screen):

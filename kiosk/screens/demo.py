@@ -12,8 +12,9 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from kiosk.demo import DEMO_MEMBERS
+from kiosk.demo_members import DEMO_MEMBERS
 from kiosk.i18n import N_, _
+from kiosk.store_later import show_store_status
 
 OPERATOR_KEYS = N_("F2: teléfono y correo del asociado · F9: elegir otra entidad · F10: cerrar el kiosco")
 
@@ -29,14 +30,24 @@ class DemoStartScreen(Screen):
                 for slug, name, portal in self.app.demo.institutions:
                     yield Button(f"{name}\n{_(portal)}", id=f"institution-{slug}", name=slug, classes="institution")
                 yield Button(_("Guía de demostración"), id="guide", variant="primary")
+            yield Static(id="welcome-status")
             yield Static(_(OPERATOR_KEYS), classes="hint", id="operator-keys")
 
     def on_mount(self) -> None:
-        self.query_one(".institution").focus()
+        self.show_store_state()
+
+    def show_store_state(self) -> None:
+        """The institutions wait for the store, opened after this screen is shown (kiosk.store_later)."""
+        ready = self.app.store_ready
+        for button in self.query(".institution").results(Button):
+            button.disabled = not ready
+        show_store_status(self.app, self.query_one("#welcome-status", Static))
+        self.query_one(".institution" if ready else "#guide").focus()
 
     @on(Button.Pressed, ".institution")
     def _chosen(self, event: Button.Pressed) -> None:
-        self.app.use_institution(event.button.name)
+        if self.app.store_ready:
+            self.app.use_institution(event.button.name)
 
     @on(Button.Pressed, "#guide")
     def _guide(self) -> None:

@@ -9,7 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.i18n import _, current_language, set_language
-from kiosk.screens.base import phone_panel
+from kiosk.store_later import show_store_status
+from kiosk.widgets.phone import phone_panel
 
 
 class WelcomeScreen(Screen):
@@ -23,20 +24,29 @@ class WelcomeScreen(Screen):
                 _("Recupere aquí su clave olvidada o bloqueada, o ingrese a su cuenta."),
                 classes="lead",
             )
-            yield Button(_("Comenzar"), id="start", variant="primary")
+            yield Button(_("Comenzar"), id="start", variant="primary", disabled=not self.app.store_ready)
+            yield Static(id="welcome-status")
             with Horizontal(classes="actions"):
                 other = "en" if current_language() == "es" else "es"
                 yield Button("English" if other == "en" else "Español", id="language", name=other)
 
     def on_mount(self) -> None:
-        self.query_one("#start").focus()
+        self.show_store_state()
+
+    def show_store_state(self) -> None:
+        """«Comenzar» waits for the store, opened after this screen is shown (kiosk.store_later)."""
+        start = self.query_one("#start", Button)
+        start.disabled = not self.app.store_ready
+        show_store_status(self.app, self.query_one("#welcome-status", Static))
+        (start if self.app.store_ready else self.query_one("#language")).focus()
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
-        self.app.runner.start()
+        if self.app.store_ready:
+            self.app.runner.start()
 
     @on(Button.Pressed, "#language")
     async def _language(self, event: Button.Pressed) -> None:
         set_language(event.button.name)
         await self.recompose()
-        self.query_one("#start").focus()
+        self.show_store_state()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
 class Member(SQLModel, table=True):
@@ -79,6 +79,11 @@ class SecurityImage(SQLModel, table=True):
 
 class OneTimeCode(SQLModel, table=True):
     __tablename__ = "one_time_code"
+    __table_args__ = (
+        # A member's latest code for a purpose (issuing, checking); a link by its digest.
+        Index("ix_one_time_code_member_purpose", "member_id", "purpose"),
+        Index("ix_one_time_code_purpose_hash", "purpose", "hash"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)

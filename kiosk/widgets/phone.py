@@ -5,26 +5,38 @@ it (it shows codes)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from kiosk.core.dates import COLOMBIA
-from kiosk.core.outbox import SMS, Delivered
 from kiosk.i18n import _
 from kiosk.qr import links_in, qr_text
+
+if TYPE_CHECKING:  # the outbox (and the store under it) loads after the first screen
+    from kiosk.core.outbox import Delivered
 
 SHOWN = 6  # messages; the oldest scroll out of the simulated phone
 
 
 def message_text(message: Delivered) -> str:
     """One message as the phone shows it: who it went to, when, and what it says."""
+    from kiosk.core.outbox import SMS
+
     kind = _("SMS") if message.channel == SMS else _("Correo")
     when = message.created_at.astimezone(COLOMBIA).strftime("%H:%M")
     heading = f"{kind} · {message.recipient} · {when}"
     if message.subject and message.channel != SMS:
         heading += f"\n{message.subject}"
     return f"{heading}\n{message.body}"
+
+
+def phone_panel(app: Any) -> ComposeResult:
+    """The simulated phone for a screen, in demo mode only (it shows the codes sent)."""
+    if app.demo:
+        yield PhonePanel()
 
 
 class PhonePanel(VerticalScroll):

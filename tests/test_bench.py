@@ -1,0 +1,47 @@
+"""``kiosk bench`` machinery on tiny sizes, so CI notices when it breaks.
+No timing is asserted here: the figures are the benchmark's to print."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.bench import flow, kiosks, scale, startup
+from kiosk.bench.report import Figure, Report
+from kiosk.cli import main
+
+
+@pytest.mark.both_stores
+def test_many_kiosks_recover_without_errors(store_url):
+    figure, errors = kiosks.measure(store_url, processes=2, seconds=1.0, label="store", per_process=40)
+    assert errors == []
+    assert figure.within and figure.measured.endswith("recoveries/s")
+    assert not figure.comparison.startswith("0 recoveries")
+
+
+def test_store_scale_on_a_tiny_store(tmp_path):
+    figures = scale.measure(f"sqlite:///{tmp_path}/small.db", f"sqlite:///{tmp_path}/big.db",
+                            big_members=3000, rows=3000, ops=5, label="SQLite", small_members=1000)
+    names = [f.name for f in figures]
+    assert any(name.startswith("seed 3,000 members") for name in names)
+    assert {"find a member (SQLite)", "issue a code (SQLite)", "check a code (SQLite)"} <= set(names)
+
+
+def test_a_whole_recovery_and_start_up_are_measured(tmp_path):
+    stall, _busy, p95, _p50, driven = flow.measure(tmp_path, runs=1, bcrypt_cost=4)
+    assert "stall" in stall.name and "transition" in p95.name
+    assert driven.comparison.startswith("11 transitions")  # every screen change of the recovery was timed
+    (tmp_path / "startup").mkdir()
+    figures = startup.measure(1, tmp_path / "startup", bcrypt_cost=4)
+    assert [f.within is None for f in figures] == [False, False, True]
+
+
+def test_a_missed_budget_is_printed_not_failed():
+    report = Report()
+    report.figures.append(Figure("start-up", "2 s", "1.3x", "2.0x bare app", False))
+    assert "OVER BUDGET" in report.table()
+
+
+def test_bench_is_a_command():
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "--help"])
+    assert exit_.value.code == 0

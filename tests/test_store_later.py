@@ -1,0 +1,45 @@
+"""The kiosk shows the welcome screen before the store is open: «Comenzar»
+waits for it, and a store that cannot be opened is a clear message."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+from textual.widgets import Button, Static
+
+from kiosk.app import KioskApp
+from kiosk.screens.document import DocumentScreen
+from tests.helpers import click, settle
+
+
+async def test_start_waits_for_the_store(service, profile):
+    opened = threading.Event()
+
+    def open_service():
+        opened.wait(10)
+        return service
+
+    app = KioskApp(open_service, profile, idle_timeout=600, rng=random.Random(7))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#start", Button).disabled
+        assert "Preparando el kiosco" in str(app.screen.query_one("#welcome-status", Static).render())
+        opened.set()
+        await settle(pilot)
+        assert not app.screen.query_one("#start", Button).disabled
+        assert not app.screen.query_one("#welcome-status").display
+        await click(pilot, "#start")
+        assert isinstance(app.screen, DocumentScreen)
+
+
+async def test_a_store_that_fails_is_a_message_not_a_traceback(profile):
+    def open_service():
+        raise OSError("disk on fire")
+
+    app = KioskApp(open_service, profile, idle_timeout=600)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#start", Button).disabled
+        status = str(app.screen.query_one("#welcome-status", Static).render())
+        assert "no está disponible" in status and "disk" not in status
