@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from kiosk.core.teller import MAX_FAILED_SIGNINS
 from kiosk.store import open_store
 from kiosk.store.models import AuditEvent, KeyHistory, MemberKey, OneTimeCode
 from tests import counts, workers
@@ -181,8 +182,12 @@ def test_teller_consoles_racing_with_one_authenticator_code(store_url):
     for process in processes:
         process.join(timeout=30)
     # The workers' clock is START, so the code is from the next window: still accepted (drift).
-    assert got == Counter({"ok": 1, "wrong_sign_in": PROCESSES - 1}), got
+    # Every other console is refused; from the fifth failure on, the teller is locked out.
+    failures = PROCESSES - 1
+    locked = max(0, failures - MAX_FAILED_SIGNINS + 1)
+    assert got == Counter({"ok": 1, "wrong_sign_in": failures - locked, "teller_locked": locked}), got
+    counted = min(failures, MAX_FAILED_SIGNINS)
     with Session(console.engine) as session:
         failed = session.exec(select(AuditEvent).where(AuditEvent.action == "teller_sign_in_failed")).all()
-    assert len(failed) == PROCESSES - 1  # every refused try counted, none lost
+    assert len(failed) == counted  # every refused try counted until the lock-out, none lost
     console.engine.dispose()
