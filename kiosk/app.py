@@ -169,7 +169,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             self.refresh_phone()
 
     def refresh_phone(self) -> None:
-        """Show the messages of the visit's member (or of the last one) on the phone."""
+        """Show the messages of the visit's member (or of the last one) on the
+        phone.  Read in a thread: the store may be a PostgreSQL server away."""
         if not self.has_class("-phone") or self.runner is None:
             return
         identity = self.runner.context.identity
@@ -177,6 +178,14 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             self.phone_member_id = identity.member_id
         from kiosk.widgets.phone import SHOWN, PhonePanel  # demo mode only
 
-        messages = self.service.messages_for(self.phone_member_id, limit=SHOWN) if self.phone_member_id else []
-        for panel in self.screen.query(PhonePanel):
-            panel.show_messages(messages)
+        service, member_id = self.service, self.phone_member_id
+
+        def show(messages: list) -> None:
+            for panel in self.screen.query(PhonePanel):
+                panel.show_messages(messages)
+
+        def read() -> None:
+            messages = service.messages_for(member_id, limit=SHOWN) if member_id else []
+            self.call_from_thread(show, messages)
+
+        self.run_worker(read, thread=True, exclusive=True, group="phone")

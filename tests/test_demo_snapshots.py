@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.core import codes
-from tests.helpers import ORDINARY, click, type_document
+from tests.helpers import ORDINARY, click, settle, type_document
 from tests.test_snapshots import SIZE, freeze
 
 LARGE = (160, 48)
@@ -44,6 +44,7 @@ async def sms_sent(pilot) -> None:
     await click(pilot, "#forgot")
     await click(pilot, "#continue")
     await pilot.press("f2")
+    await settle(pilot)  # the phone reads its messages in a thread
     await freeze(pilot)
 
 
