@@ -253,7 +253,6 @@ class MemberScreen(ConsoleScreen):
     def __init__(self, member_id: int) -> None:
         super().__init__()
         self.member_id = member_id
-        self.card: MemberCard | None = None
 
     def title_text(self) -> str:
         return _("Asociado")
@@ -287,7 +286,7 @@ class MemberScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         self.query_one("#trail", DataTable).add_columns(_("Fecha"), _("Quién"), _("Acción"), _("Detalle"))
-        self._show(self.desk.member_card(self.app.teller, self.member_id))
+        self._reload()  # the store is read in a worker, like every other call
 
     def _reload(self, message: str | None = None, focus: str | None = None) -> None:
         def shown(card: MemberCard) -> None:
@@ -300,7 +299,6 @@ class MemberScreen(ConsoleScreen):
         self.call_core(lambda: self.desk.member_card(self.app.teller, self.member_id), shown)
 
     def _show(self, card: MemberCard) -> None:
-        self.card = card
         # Back to the top, where the title and the last action's message are.
         self.query_one("#body").scroll_home(animate=False)
         self.query_one("#title", Static).update(
