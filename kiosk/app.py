@@ -5,6 +5,7 @@ text."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from kiosk.widgets import KeypadShuffler
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService
+    from kiosk.screens.base import StepScreen
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,43 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
     # -- the flow runner's host -------------------------------------------
 
-    def show_step(self, screen: Screen) -> None:
+    def show_step(self, screen: StepScreen) -> None:
+        """Show the next step; what it reads from the store is read in a thread first."""
+        if not screen.loads:
+            self._show(screen)
+            return
+        step, service = self.runner.current, self.service
+        shown_step = getattr(self.screen, "step", None)
+
+        def load() -> None:
+            try:
+                screen.load(service)
+            except Exception:
+                log.exception("could not load %r", screen)
+                self.call_from_thread(not_shown)
+            else:
+                self.call_from_thread(shown)
+
+        def still_wanted() -> bool:  # not left meanwhile (Salida segura, idle timeout)
+            return self.runner is not None and self.runner.current is step
+
+        def shown() -> None:
+            if still_wanted():
+                self._show(screen)
+
+        def not_shown() -> None:
+            """The member stays on the step they were on, told why."""
+            from kiosk.screens.base import CoreCallScreen, failure_message
+
+            if not still_wanted():
+                return
+            self.runner.current = shown_step
+            if isinstance(self.screen, CoreCallScreen):
+                self.screen.show_message(failure_message())
+
+        self.run_worker(load, thread=True, exclusive=True, group="load-step")
+
+    def _show(self, screen: Screen) -> None:
         if len(self.screen_stack) == self.home_depth:
             self.push_screen(screen)
         else:

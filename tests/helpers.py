@@ -6,12 +6,13 @@ import re
 
 from sqlmodel import Session, select
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Input
 
 from kiosk.core.outbox import Delivered
 from kiosk.core.service import KioskService
 from kiosk.store.models import Member
-from kiosk.widgets import ScrambledKeypad
+from kiosk.widgets import ScrambledKeypad, SecurityImagePicker
+from kiosk.widgets.key_grid import KeyGrid
 
 ORDINARY = "1010123456"
 FIRST_ACCESS = "1020304050"
@@ -46,14 +47,24 @@ async def type_document(pilot: Pilot, document: str) -> None:
     await click(pilot, "#continue")
 
 
+async def tap_key(pilot: Pilot, grid: KeyGrid, index: int) -> None:
+    """Tap the middle of key ``index`` of a keypad or the image picker."""
+    grid.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(grid, offset=grid.key_offset(index))
+
+
 async def keypad_type(pilot: Pilot, digits: str) -> None:
     keypad = pilot.app.screen.query_one(ScrambledKeypad)
     for digit in digits:
-        button = next(b for b in keypad.query(".keypad-digit").results(Button) if str(b.label) == digit)
-        button.scroll_visible(animate=False)
-        await pilot.pause()
-        assert await pilot.click(button)
+        await tap_key(pilot, keypad.keys, keypad.key_index(digit))
     await pilot.pause()
+
+
+async def choose_image(pilot: Pilot, image: str) -> None:
+    picker = pilot.app.screen.query_one(SecurityImagePicker)
+    await tap_key(pilot, picker, picker.image_index(image))
+    await settle(pilot)
 
 
 def screen_text(pilot: Pilot) -> str:

@@ -6,9 +6,12 @@ import random
 
 from textual import events
 from textual.app import App, ComposeResult
-from textual.widgets import Button
+from textual.geometry import Offset
 
-from kiosk.widgets import KeyField, KeypadShuffler, ScrambledKeypad
+from kiosk.widgets import KeyField, KeypadShuffler, ScrambledKeypad, SecurityImagePicker
+from kiosk.widgets.key_grid import KeyGrid
+from kiosk.widgets.keypad import CELLS
+from tests.helpers import tap_key
 
 
 class KeypadApp(App):
@@ -21,8 +24,13 @@ class KeypadApp(App):
         yield KeyField(id="field")
 
 
-def digit_buttons(keypad: ScrambledKeypad) -> list[Button]:
-    return list(keypad.query(".keypad-digit").results(Button))
+def shown_digits(keypad: ScrambledKeypad) -> list[str]:
+    """The digits as the member sees them, row by row."""
+    return [label for label, kind in zip(keypad.keys.labels, CELLS) if kind == "d"]
+
+
+async def tap(pilot, keypad: ScrambledKeypad, label: str) -> None:
+    await tap_key(pilot, keypad.keys, [str(key) for key in keypad.keys.labels].index(label))
 
 
 def test_shuffler_never_repeats_the_previous_layout():
@@ -48,11 +56,13 @@ async def test_layout_changes_every_time_it_is_shown():
     app = KeypadApp()
     async with app.run_test() as pilot:
         keypad = app.query_one(ScrambledKeypad)
-        shown = [str(b.label) for b in digit_buttons(keypad)]
+        shown = shown_digits(keypad)
         assert sorted(shown) == list("0123456789")
+        assert "".join(shown[:4]) in keypad.keys.render_line(1).text.replace(" ", "")
         keypad.reshuffle()
         await pilot.pause()
-        assert [str(b.label) for b in digit_buttons(keypad)] != shown
+        assert shown_digits(keypad) != shown
+        assert "".join(shown_digits(keypad)[:4]) in keypad.keys.render_line(1).text.replace(" ", "")
 
 
 async def test_mouse_types_digits_and_borrar_limpiar_work():
@@ -60,14 +70,14 @@ async def test_mouse_types_digits_and_borrar_limpiar_work():
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.pause()
         keypad = app.query_one(ScrambledKeypad)
-        buttons = digit_buttons(keypad)
-        for button in buttons[:3]:
-            await pilot.click(button)
-        assert keypad.value == "".join(str(b.label) for b in buttons[:3])
+        digits = shown_digits(keypad)
+        for digit in digits[:3]:
+            await tap(pilot, keypad, digit)
+        assert keypad.value == "".join(digits[:3])
         assert "●●●○○○" in str(keypad.query_one(".keypad-display").render())
-        await pilot.click(keypad.query_one(".keypad-erase"))
-        assert keypad.value == "".join(str(b.label) for b in buttons[:2])
-        await pilot.click(keypad.query_one(".keypad-clear"))
+        await tap(pilot, keypad, "Borrar")
+        assert keypad.value == "".join(digits[:2])
+        await tap(pilot, keypad, "Limpiar")
         assert keypad.value == ""
 
 
@@ -75,17 +85,17 @@ async def test_no_more_digits_than_the_key_length():
     app = KeypadApp()
     async with app.run_test(size=(80, 30)) as pilot:
         keypad = app.query_one(ScrambledKeypad)
-        first = digit_buttons(keypad)[0]
+        first = shown_digits(keypad)[0]
         for _ in range(9):
-            await pilot.click(first)
-        assert len(keypad.value) == 6
+            await tap(pilot, keypad, first)
+        assert keypad.value == first * 6
 
 
 async def test_physical_digit_keys_never_type():
     app = KeypadApp()
     async with app.run_test(size=(80, 30)) as pilot:
         keypad = app.query_one(ScrambledKeypad)
-        digit_buttons(keypad)[0].focus()
+        keypad.keys.focus()
         await pilot.press("1", "2", "3", "4")
         assert keypad.value == ""
         assert app.query_one("#field", KeyField).value == ""
@@ -95,14 +105,14 @@ async def test_arrow_keys_and_enter_type_the_focused_digit():
     app = KeypadApp()
     async with app.run_test(size=(80, 30)) as pilot:
         keypad = app.query_one(ScrambledKeypad)
-        cells = list(keypad.query(Button).results())
-        cells[0].focus()
+        cells = [str(label) for label in keypad.keys.labels]
+        keypad.keys.focus()
         await pilot.press("right", "enter")
-        assert keypad.value == str(cells[1].label)
-        await pilot.press("down", "enter")  # row 2, column 2
-        assert keypad.value[-1] == str(cells[5].label)
+        assert keypad.value == cells[1]
+        await pilot.press("down", "space")  # row 2, column 2
+        assert keypad.value[-1] == cells[5]
         await pilot.press("left", "left", "enter")  # wraps round to the last column: Borrar
-        assert keypad.value == str(cells[1].label)
+        assert keypad.value == cells[1]
 
 
 async def test_paste_is_refused_by_keypad_and_key_field():
@@ -132,3 +142,51 @@ async def test_key_field_never_copies_or_cuts_its_value():
         await pilot.press("ctrl+a", "ctrl+x")
         assert app.clipboard == ""
         assert field.value == "8754"
+
+
+async def test_a_tap_between_keys_types_nothing():
+    app = KeypadApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        keypad = app.query_one(ScrambledKeypad)
+        grid = keypad.keys
+        gap = Offset(10, 1)  # the keys are 10 cells wide, with a 1-cell gap between them
+        assert grid.key_at(gap) is None
+        await pilot.click(grid, offset=gap)
+        assert keypad.value == ""
+
+
+async def test_the_key_under_the_cursor_is_drawn_highlighted_and_a_pressed_key_lights_up():
+    app = KeypadApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        grid = app.query_one(ScrambledKeypad).keys
+        plain = grid.render_line(1)
+        grid.focus()
+        await pilot.pause()
+        highlighted = grid.render_line(1)
+        assert highlighted.text == plain.text and highlighted != plain
+        await pilot.press("right", "enter")
+        assert grid.pressed == 1
+        await pilot.pause(0.3)
+        assert grid.pressed is None
+
+
+class PickerApp(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield SecurityImagePicker(id="picker")
+
+    def on_security_image_picker_selected(self, message: SecurityImagePicker.Selected) -> None:
+        self.chosen.append(message.image)
+
+
+async def test_image_picker_marks_the_chosen_picture():
+    app = PickerApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        picker = app.query_one(SecurityImagePicker)
+        await tap_key(pilot, picker, picker.image_index("pez"))
+        await pilot.pause()
+        assert picker.chosen == "pez" and app.chosen == ["pez"]
+        assert isinstance(picker, KeyGrid) and "Pez" in picker.render_line(7).text

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store.models import MemberKey, OutboxMessage
 from tests.helpers import (
+    choose_image,
     BLOCKED,
     FIRST_ACCESS,
     NO_EMAIL,
@@ -52,7 +53,7 @@ async def first_access_to_consent(pilot) -> None:
     for _ in range(2):
         await keypad_type(pilot, "729418")
         await click(pilot, "#continue")
-    await click(pilot, "#image-luna")
+    await choose_image(pilot, "luna")
     pilot.app.screen.query_one("#phrase").value = "Primera vez en la oficina"
     await click(pilot, "#continue")
     assert pilot.app.screen.step.id == "consent"
@@ -131,7 +132,7 @@ async def test_empty_phrase_is_refused(make_app, service):
         assert app.screen.step.id == "security_image"
         await click(pilot, "#continue")
         assert "Seleccione una imagen" in message_text(pilot)
-        await click(pilot, "#image-sol")
+        await choose_image(pilot, "sol")
         app.screen.query_one("#phrase").value = "   "
         await click(pilot, "#continue")
         assert app.screen.step.id == "security_image"

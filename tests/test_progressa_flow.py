@@ -11,6 +11,7 @@ from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store.models import AuditEvent, Consent, MemberKey, OneTimeCode, SecurityImage
 from tests.helpers import (
+    choose_image,
     ORDINARY,
     clear_occurrences,
     click,
@@ -58,7 +59,7 @@ async def test_forgotten_key_recovered_and_used(make_app, service, engine, hashe
         await click(pilot, "#continue")
         assert app.screen.step.type == "security_image"
 
-        await click(pilot, "#image-pez")
+        await choose_image(pilot, "pez")
         app.screen.query_one("#phrase").value = "Mi perro se llama Tango"
         await click(pilot, "#continue")
         assert app.screen.step.type == "consent"

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input
 
 from kiosk.core.outbox import SMS
 from kiosk.widgets.countdown import Countdown
-from tests.helpers import ORDINARY, click, keypad_type
+from tests.helpers import ORDINARY, choose_image, click, keypad_type
 
 SIZE = (80, 24)
 
@@ -113,7 +113,7 @@ def test_new_key_mismatch(snap_compare, make_app):
 def test_security_image(snap_compare, make_app):
     async def run_before(pilot):
         await at_step("security_image", proof=True)(pilot)
-        await click(pilot, "#image-pez")
+        await choose_image(pilot, "pez")
         pilot.app.screen.query_one("#phrase", Input).value = "Mi perro se llama Tango"
         await freeze(pilot)
 

@@ -35,6 +35,11 @@ def brand_bar(app: KioskApp) -> ComposeResult:
         yield Button(_("Salida segura"), id="safe-exit", compact=True)
 
 
+def failure_message() -> str:
+    """What a member reads when the kiosk could not do what was asked: no detail, no traceback."""
+    return _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
+
+
 class CoreCallScreen(Screen):
     """A screen that calls the core off the event loop and shows its refusals
     in its ``#message`` line."""
@@ -79,9 +84,7 @@ class CoreCallScreen(Screen):
             if focused is not None and focused.is_attached:
                 focused.focus()
             if failed:
-                self.show_message(
-                    _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
-                )
+                self.show_message(failure_message())
             elif refused is not None:
                 self.show_message(refused.message)
                 if on_refusal:
@@ -112,6 +115,15 @@ class StepScreen(CoreCallScreen):
     @property
     def context(self) -> FlowContext:
         return self.runner.context
+
+    def load(self, service: KioskService) -> None:
+        """Read from the store what the screen will show.  Called in a thread
+        before the screen is shown (``KioskApp.show_step``): no read waits on
+        the event loop, which may be a PostgreSQL server away."""
+
+    @property
+    def loads(self) -> bool:
+        return type(self).load is not StepScreen.load
 
     def text(self, name: str, **values: Any) -> str:
         """A text parameter of the step, translated, with ``{placeholders}`` filled."""

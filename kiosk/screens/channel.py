@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,10 +14,16 @@ from kiosk.core.outbox import EMAIL, SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
+
 
 class ChannelChoiceScreen(StepScreen):
+    def load(self, service: KioskService) -> None:
+        self.contacts = service.contacts(self.context.identity)
+
     def compose_step(self) -> ComposeResult:
-        contacts = self.service.contacts(self.context.identity)
+        contacts = self.contacts
         yield Static(self.text("text"), classes="lead")
         options = []
         if contacts.mobile:

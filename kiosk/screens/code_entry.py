@@ -4,6 +4,7 @@ when this screen opens, and again (throttled) on «Reenviar código»."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,10 +16,16 @@ from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import KeyField
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
+
 
 class CodeEntryScreen(StepScreen):
+    def load(self, service: KioskService) -> None:
+        self.contacts = service.contacts(self.context.identity)
+
     def compose_step(self) -> ComposeResult:
-        contacts = self.service.contacts(self.context.identity)
+        contacts = self.contacts
         yield Static(self.text("text", mobile=contacts.mobile or "", email=contacts.email or ""), classes="lead")
         code = KeyField(id="code", max_length=self.step.param("code_digits", 6), password=False)
         code.border_title = _("Código")

@@ -3,6 +3,8 @@ If they are wrong, self-service ends with where to update them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,10 +13,16 @@ from textual.widgets import Button, Static
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
+
 
 class ConfirmContactsScreen(StepScreen):
+    def load(self, service: KioskService) -> None:
+        self.contacts = service.contacts(self.context.identity)
+
     def compose_step(self) -> ComposeResult:
-        contacts = self.service.contacts(self.context.identity)
+        contacts = self.contacts
         yield Static(self.text("text"), classes="lead")
         shown = [
             f"{_('Correo electrónico')}: {contacts.email or _('(sin registrar)')}",

@@ -3,6 +3,8 @@ stable decoy for an unknown document), then the key on the scrambled keypad."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,13 +14,22 @@ from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import ScrambledKeypad, picture
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService, SecurityDisplay
+
 
 class KeyLoginScreen(StepScreen):
+    shown: SecurityDisplay | None = None
+
+    def load(self, service: KioskService) -> None:
+        if self.step.param("show_security_image"):
+            self.shown = service.security_display(self.context.identity)
+
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
         with Horizontal(classes="split"):
-            if self.step.param("show_security_image"):
-                shown = self.service.security_display(self.context.identity)
+            if self.shown is not None:
+                shown = self.shown
                 with Vertical(id="security", classes="panel"):
                     yield Static(_("Imagen y frase de seguridad"), classes="panel-title")
                     yield Static(picture(shown.image), id="security-image")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -10,10 +12,16 @@ from textual.widgets import Button, DataTable, Static
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
+
 
 class MemberHomeScreen(StepScreen):
+    def load(self, service: KioskService) -> None:
+        self.summary = service.summary(self.context.proof)
+
     def compose_step(self) -> ComposeResult:
-        summary = self.service.summary(self.context.proof)
+        summary = self.summary
         yield Static(_("Bienvenido(a), {name}").format(name=summary.first_names), id="greeting", classes="lead")
         table = DataTable(id="products", cursor_type="none")
         table.add_columns(_("Producto"), _("Número"))

@@ -29,7 +29,7 @@ class SecurityImageScreen(StepScreen):
     @on(Button.Pressed, "#continue")
     @on(Input.Submitted, "#phrase")
     def _continue(self) -> None:
-        image = self.query_one("#picker", SecurityImagePicker).selected
+        image = self.query_one("#picker", SecurityImagePicker).chosen
         phrase = self.query_one("#phrase", Input).value
         self.call_core(
             lambda: self.service.set_security_image(self.context.proof, image or "", phrase),

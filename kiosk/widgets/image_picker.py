@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
-from textual.containers import Grid
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Button
 
 from kiosk.core.members import SECURITY_IMAGES
 from kiosk.i18n import N_, _
+from kiosk.widgets.key_grid import KeyGrid
 
 # Each picture: a glyph one cell wide on every terminal, its colour and its name.
 PICTURES: dict[str, tuple[str, str, str]] = {
@@ -33,11 +30,11 @@ def picture(image: str) -> Text:
     return Text.assemble((glyph, f"bold {colour}"), " ", _(name))
 
 
-class SecurityImagePicker(Widget):
+class SecurityImagePicker(KeyGrid):
+    """The nine pictures as keys; the chosen one stays marked."""
+
     DEFAULT_CSS = """
-    SecurityImagePicker { height: auto; }
-    SecurityImagePicker .picker-grid { grid-size: 3 3; grid-gutter: 0 1; grid-rows: 3; height: 9; }
-    SecurityImagePicker .picker-grid Button { width: 100%; }
+    SecurityImagePicker { width: 100%; height: 9; }
     """
 
     class Selected(Message):
@@ -51,18 +48,17 @@ class SecurityImagePicker(Widget):
             return self.picker
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.selected: str | None = None
+        super().__init__([picture(image) for image in SECURITY_IMAGES], columns=3, key_width=14, **kwargs)
 
-    def compose(self) -> ComposeResult:
-        with Grid(classes="picker-grid"):
-            for image in SECURITY_IMAGES:
-                yield Button(picture(image), id=f"image-{image}", classes="picker-image")
+    @property
+    def chosen(self) -> str | None:
+        return None if self.selected is None else SECURITY_IMAGES[self.selected]
 
-    @on(Button.Pressed, ".picker-image")
-    def _choose(self, event: Button.Pressed) -> None:
+    def image_index(self, image: str) -> int:
+        return SECURITY_IMAGES.index(image)
+
+    @on(KeyGrid.Pressed)
+    def _choose(self, event: KeyGrid.Pressed) -> None:
         event.stop()
-        self.selected = event.button.id.removeprefix("image-")
-        for button in self.query(".picker-image").results(Button):
-            button.set_class(button is event.button, "-selected")
-        self.post_message(self.Selected(self, self.selected))
+        self.selected = event.index
+        self.post_message(self.Selected(self, self.chosen))

@@ -1,0 +1,90 @@
+"""No store call waits on the event loop: what a screen shows is read in a
+thread before the screen is shown, and a read that fails leaves the member
+where they were, told so."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event
+
+from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.member_home import MemberHomeScreen
+from tests.helpers import (
+    ORDINARY,
+    choose_image,
+    click,
+    code_in,
+    keypad_type,
+    latest_message,
+    message_text,
+    screen_text,
+    type_document,
+)
+
+NEW_KEY = "749261"
+
+
+async def test_a_whole_recovery_never_touches_the_store_on_the_event_loop(make_app, service, engine):
+    statements: list[tuple[int, str]] = []  # the thread of every SQL statement the kiosk sent, and the statement
+    mine = threading.local()  # the test's own reads (the member's phone) are not the kiosk's
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if not getattr(mine, "reading", False):
+            statements.append((threading.get_ident(), statement))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        app = make_app()
+        async with app.run_test(size=(100, 40)) as pilot:
+            loop_thread = threading.get_ident()
+            await click(pilot, "#start")
+            await type_document(pilot, ORDINARY)
+            await click(pilot, "#forgot")  # the channel screen reads the masked contacts
+            await click(pilot, "#continue")
+            mine.reading = True
+            temporary = code_in(latest_message(service, ORDINARY))
+            mine.reading = False
+            statements_before = len(statements)
+            await click(pilot, "#continue")
+            await type_document(pilot, ORDINARY)  # the key screen reads the security image
+            await keypad_type(pilot, temporary)
+            await click(pilot, "#continue")
+            for _ in range(2):
+                await keypad_type(pilot, NEW_KEY)
+                await click(pilot, "#continue")
+            await choose_image(pilot, "pez")
+            app.screen.query_one("#phrase").value = "Mi perro se llama Tango"
+            await click(pilot, "#continue")
+            await click(pilot, "#allow")
+            await click(pilot, "#continue")
+            await type_document(pilot, ORDINARY)
+            assert "Mi perro se llama Tango" in screen_text(pilot)
+            await keypad_type(pilot, NEW_KEY)
+            await click(pilot, "#continue")
+            assert isinstance(app.screen, MemberHomeScreen)  # read its products before it was shown
+            assert "Ana María" in screen_text(pilot)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(statements) > statements_before > 0  # the listener saw the flow's statements
+    assert [statement for thread, statement in statements if thread == loop_thread] == []
+
+
+async def test_a_screen_whose_data_cannot_be_read_is_not_shown(make_app, service, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+
+        def unreachable(_identity):
+            raise ConnectionError("the store went away")
+
+        monkeypatch.setattr(service, "contacts", unreachable)
+        await click(pilot, "#forgot")
+        assert isinstance(app.screen, KeyLoginScreen)
+        assert "No pudimos completar la operación" in message_text(pilot)
+        assert "store went away" not in screen_text(pilot)
+
+        monkeypatch.undo()
+        await click(pilot, "#forgot")
+        assert app.screen.step.type == "channel_choice"
