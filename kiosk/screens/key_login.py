@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from kiosk.i18n import _
@@ -30,17 +31,26 @@ class KeyLoginScreen(StepScreen):
         with Horizontal(classes="split"):
             if self.shown is not None:
                 shown = self.shown
-                with Vertical(id="security", classes="panel"):
-                    yield Static(_("Imagen y frase de seguridad"), classes="panel-title")
-                    yield Static(picture(shown.image), id="security-image")
-                    yield Static(f"«{shown.phrase}»", id="security-phrase")
-                    yield Static(
-                        _(
-                            "Si su imagen o frase de seguridad no son lo que usted definió, "
-                            "por su seguridad no ingrese su clave de acceso"
+                # One widget for the whole panel: each widget more is time before the screen shows.
+                yield Static(
+                    Content.assemble(
+                        (_("Imagen y frase de seguridad"), "bold"),
+                        "\n\n",
+                        Content.from_rich_text(picture(shown.image)).stylize("bold"),
+                        "\n\n",
+                        (f"«{shown.phrase}»", "italic"),  # the member's own words, never read as markup
+                        "\n\n",
+                        (
+                            _(
+                                "Si su imagen o frase de seguridad no son lo que usted definió, "
+                                "por su seguridad no ingrese su clave de acceso"
+                            ),
+                            "$warning bold",
                         ),
-                        classes="warning",
-                    )
+                    ),
+                    id="security",
+                    classes="panel",
+                )
             with Vertical(classes="keypad-column"):
                 yield Static(self.text("hint"), classes="hint")
                 yield ScrambledKeypad(
