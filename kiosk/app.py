@@ -5,6 +5,7 @@ text."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 from collections.abc import Callable
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from kiosk.screens.base import StepScreen
 
 log = logging.getLogger(__name__)
+
+# A full garbage collection (generation 2) holds the event loop 10-150 ms.
+# While the kiosk runs none starts on its own (the third threshold is out of
+# reach); one runs as each visit ends, on the welcome screen.
+NO_AUTOMATIC_FULL_COLLECTION = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -107,11 +113,16 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         return WelcomeScreen()
 
     def on_mount(self) -> None:
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(*self._gc_thresholds[:2], NO_AUTOMATIC_FULL_COLLECTION)
         self.watch_idle()
         # After the first frame: the first screen first, the store after.
         self.call_after_refresh(self.open_store_later)
         if self.demo:
             self.set_interval(1.0, self.refresh_phone)
+
+    def on_unmount(self) -> None:
+        gc.set_threshold(*self._gc_thresholds)
 
     def store_opened(self, opened: Any) -> None:
         if not self.demo:  # a branch kiosk's factory built its service
@@ -156,6 +167,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.run_worker(load, thread=True, exclusive=True, group="load-step")
 
     def _show(self, screen: Screen) -> None:
+        # The new screen starts with the width class (-narrow/-wide) it will get
+        # on its first resize: a class set then would restyle the whole screen again.
+        screen.add_class(*(name for _width, name in self.HORIZONTAL_BREAKPOINTS if self.screen.has_class(name)),
+                         update=False)
         if len(self.screen_stack) == self.home_depth:
             self.push_screen(screen)
         else:
@@ -167,6 +182,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.runner.end()
         while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
+        self.call_after_refresh(gc.collect)  # the visit's garbage, between members
 
     # -- idle timeout -----------------------------------------------------
 
@@ -202,6 +218,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
                 self.runner.end()
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+            self.call_after_refresh(gc.collect)
 
     def action_toggle_phone(self) -> None:
         if self.demo:

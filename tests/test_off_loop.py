@@ -1,13 +1,17 @@
-"""No store call waits on the event loop: what a screen shows is read in a
-thread before the screen is shown, and a read that fails leaves the member
-where they were, told so."""
+"""Nothing long waits on the event loop: what a screen shows is read from
+the store in a thread before the screen is shown (a read that fails leaves the
+member where they were, told so), and full garbage collections wait for the
+end of a visit."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 
 from sqlalchemy import event
 
+from kiosk.app import NO_AUTOMATIC_FULL_COLLECTION
 from kiosk.screens.key_login import KeyLoginScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from tests.helpers import (
@@ -88,3 +92,29 @@ async def test_a_screen_whose_data_cannot_be_read_is_not_shown(make_app, service
         monkeypatch.undo()
         await click(pilot, "#forgot")
         assert app.screen.step.type == "channel_choice"
+
+
+async def test_full_garbage_collections_wait_for_the_end_of_a_visit(make_app):
+    full_collections: list[float] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full_collections.append(time.perf_counter())
+
+    before = gc.get_threshold()
+    gc.callbacks.append(note)
+    try:
+        app = make_app()
+        async with app.run_test(size=(100, 40)) as pilot:
+            # During a visit, no full collection starts on its own...
+            assert gc.get_threshold() == (*before[:2], NO_AUTOMATIC_FULL_COLLECTION)
+            await click(pilot, "#start")
+            await type_document(pilot, ORDINARY)
+            visit_ends = time.perf_counter()
+            await click(pilot, "#safe-exit")
+            await pilot.pause()
+            # ...one runs as it ends, with the welcome screen shown.
+            assert any(moment > visit_ends for moment in full_collections)
+        assert gc.get_threshold() == before  # the process's own setting is back once the kiosk stops
+    finally:
+        gc.callbacks.remove(note)
