@@ -8,7 +8,7 @@ _WHERE = {
     "DocumentInput": "kiosk.widgets.document_input",
     "KeyField": "kiosk.widgets.key_field",
     "RobotCheck": "kiosk.widgets.captcha",
-    "KeypadShuffler": "kiosk.widgets.keypad",
+    "KeypadShuffler": "kiosk.widgets.keypad_layout",
     "ScrambledKeypad": "kiosk.widgets.keypad",
     "SecurityImagePicker": "kiosk.widgets.image_picker",
     "picture": "kiosk.widgets.image_picker",
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from kiosk.widgets.document_input import DocumentInput
     from kiosk.widgets.image_picker import SecurityImagePicker, picture
     from kiosk.widgets.key_field import KeyField
-    from kiosk.widgets.keypad import KeypadShuffler, ScrambledKeypad
+    from kiosk.widgets.keypad import ScrambledKeypad
+    from kiosk.widgets.keypad_layout import KeypadShuffler
 
 
 def __getattr__(name: str):

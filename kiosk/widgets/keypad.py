@@ -7,8 +7,6 @@ touch, or by arrow keys and Enter; the physical digit keys never type.
 
 from __future__ import annotations
 
-import random
-
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -19,27 +17,11 @@ from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.widgets.key_grid import KeyGrid
+from kiosk.widgets.keypad_layout import KeypadShuffler
 
 COLUMNS = 4
 # Grid cells, row by row: the digits fill all but the ends of rows 2 and 3.
 CELLS = ("d", "d", "d", "d", "d", "d", "d", "erase", "d", "d", "d", "clear")
-
-
-class KeypadShuffler:
-    """Deals keypad layouts; never the same layout twice in a row."""
-
-    def __init__(self, rng: random.Random | None = None) -> None:
-        self._rng = rng or random.SystemRandom()
-        self._last: tuple[str, ...] | None = None
-
-    def next_layout(self) -> tuple[str, ...]:
-        digits = list("0123456789")
-        while True:
-            self._rng.shuffle(digits)
-            layout = tuple(digits)
-            if layout != self._last:
-                self._last = layout
-                return layout
 
 
 class ScrambledKeypad(Widget):
