@@ -127,6 +127,17 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def store_opened(self, opened: Any) -> None:
         if not self.demo:  # a branch kiosk's factory built its service
             self._serve(opened, self.profile)
+        self._load_step_styles()
+
+    def _load_step_styles(self) -> None:
+        """Read the steps' stylesheet now, while the welcome screen waits for
+        its first member, rather than at the first step (as Textual would)."""
+        from kiosk.screens.base import STEPS_CSS
+
+        if not self.stylesheet.has_source(str(STEPS_CSS), ""):
+            self.stylesheet.read(STEPS_CSS)
+            self.stylesheet.reparse()
+            self.stylesheet.update(self)
 
     # -- the flow runner's host -------------------------------------------
 

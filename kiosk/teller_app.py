@@ -11,12 +11,14 @@ from kiosk.config import PROJECT_DIR
 from kiosk.core.teller import TellerDesk, TellerSession
 from kiosk.i18n import _
 from kiosk.idle import IdleWatch
+from kiosk.screens.base import STEPS_CSS
 from kiosk.theme import use_kiosk_theme
 from kiosk.screens.teller import SearchScreen, SignInScreen
 
 
 class TellerApp(IdleWatch, App):
-    CSS_PATH = PROJECT_DIR / "kiosk.tcss"
+    # The kiosk's look, the fields and lists the steps use, and the console's own.
+    CSS_PATH = [PROJECT_DIR / "kiosk.tcss", STEPS_CSS, STEPS_CSS.with_name("teller.tcss")]
     TITLE = "kiosk · asesor"
     ENABLE_COMMAND_PALETTE = False
 

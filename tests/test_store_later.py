@@ -1,5 +1,6 @@
 """The kiosk shows the welcome screen before the store is open: «Comenzar»
-waits for it, and a store that cannot be opened is a clear message."""
+waits for it (and the steps' stylesheet is read after it), and a store that
+cannot be opened is a clear message."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 from textual.widgets import Button, Static
 
 from kiosk.app import KioskApp
+from kiosk.screens.base import STEPS_CSS
 from kiosk.screens.document import DocumentScreen
 from tests.helpers import click, settle
 
@@ -25,10 +27,13 @@ async def test_start_waits_for_the_store(service, profile):
         await pilot.pause()
         assert app.screen.query_one("#start", Button).disabled
         assert "Preparando el kiosco" in str(app.screen.query_one("#welcome-status", Static).render())
+        steps_styles = (str(STEPS_CSS), "")
+        assert steps_styles not in app.stylesheet.source  # nor do the steps' styles delay the first screen
         opened.set()
         await settle(pilot)
         assert not app.screen.query_one("#start", Button).disabled
         assert not app.screen.query_one("#welcome-status").display
+        assert steps_styles in app.stylesheet.source  # read while the welcome screen waits for a member
         await click(pilot, "#start")
         assert isinstance(app.screen, DocumentScreen)
 

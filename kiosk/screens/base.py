@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from kiosk.flow.runner import FlowContext, FlowRunner
 
 log = logging.getLogger(__name__)
+
+# What only the step screens use: kiosk.tcss holds the look of the welcome screen and all.
+STEPS_CSS = Path(__file__).with_name("steps.tcss")
 
 
 def brand_bar(app: KioskApp) -> ComposeResult:
@@ -100,6 +104,8 @@ class StepScreen(CoreCallScreen):
     and call ``finish(outcome)``; the runner decides what comes next."""
 
     app: KioskApp
+    # Loaded with the first step screen, unless the app loaded it before (KioskApp.store_opened).
+    CSS_PATH = STEPS_CSS
     # The first thing to use on the card, never «Salida segura».
     AUTO_FOCUS = "#card *"
 
