@@ -27,8 +27,9 @@ def test_store_scale_on_a_tiny_store(tmp_path):
 
 
 def test_a_whole_recovery_and_start_up_are_measured(tmp_path):
-    stall, _busy, p95, _p50, driven = flow.measure(tmp_path, runs=1, bcrypt_cost=4)
-    assert "stall" in stall.name and "transition" in p95.name
+    stall, _busy, p95, first_frame, _p50, driven = flow.measure(tmp_path, runs=1, bcrypt_cost=4)
+    assert "stall" in stall.name and "transition" in p95.name and "first frame" in first_frame.name
+    assert float(first_frame.measured.split()[0]) <= float(p95.measured.split()[0])  # shown before it is ready
     assert driven.comparison.startswith("11 transitions")  # every screen change of the recovery was timed
     (tmp_path / "startup").mkdir()
     figures = startup.measure(1, tmp_path / "startup", bcrypt_cost=4)

@@ -92,8 +92,10 @@ class Probe:
         ready = [t for t, screen in self.ready if t >= start and screen != id(before)]
         if not start or not first or not ready:
             raise RuntimeError(f"{selector} on {type(before).__name__} did not lead to another screen")
-        self.transitions.append((ready[0] - start - self.core_time(start, ready[0]), type(before).__name__))
-        self.first_frame_times.append(first[0] - start - self.core_time(start, first[0]))
+        # The core's work that led here, not what the new screen may start once shown.
+        core = self.core_time(start, first[0])
+        self.transitions.append((ready[0] - start - core, type(before).__name__))
+        self.first_frame_times.append(first[0] - start - core)
 
     def busiest(self) -> tuple[float, str]:
         """The most main-thread CPU between two ticks (ms), and where: the

@@ -29,8 +29,7 @@ class KeyLoginScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
         with Horizontal(classes="split"):
-            if self.shown is not None:
-                shown = self.shown
+            if (shown := self.shown) is not None:
                 # One widget for the whole panel: each widget more is time before the screen shows.
                 yield Static(
                     Content.assemble(
