@@ -1,7 +1,7 @@
 """Nothing long waits on the event loop: what a screen shows is read from
 the store in a thread before the screen is shown (a read that fails leaves the
-member where they were, told so), and full garbage collections wait for the
-end of a visit."""
+member where they were, told so), full garbage collections wait for the end
+of a visit, and a new step screen is not styled twice."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import time
 from sqlalchemy import event
 
 from kiosk.app import NO_AUTOMATIC_FULL_COLLECTION
+from kiosk.screens.base import StepScreen
+from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_login import KeyLoginScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from tests.helpers import (
@@ -118,3 +120,22 @@ async def test_full_garbage_collections_wait_for_the_end_of_a_visit(make_app):
         assert gc.get_threshold() == before  # the process's own setting is back once the kiosk stops
     finally:
         gc.callbacks.remove(note)
+
+
+async def test_a_step_screen_is_styled_once_when_first_shown(make_app, monkeypatch):
+    restyled: list[object] = []
+    original = StepScreen.update_node_styles
+
+    def counted(screen, animate: bool = True) -> None:
+        restyled.append(screen)
+        original(screen, animate)
+
+    monkeypatch.setattr(StepScreen, "update_node_styles", counted)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        document = app.screen
+        assert isinstance(document, DocumentScreen)
+        assert document not in restyled  # styled as composed, not all over again on being shown
+        document.add_class("-seen")
+        assert document in restyled  # what does restyle it is seen

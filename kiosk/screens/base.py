@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -113,6 +113,12 @@ class StepScreen(CoreCallScreen):
         super().__init__(classes=f"step step-{step.type}")
         self.runner = runner
         self.step = step
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Textual's own handler.  A step screen is shown once, right
+        # after it was composed and styled: restyling every widget again as it
+        # is shown would only delay it.
+        event.refresh_styles = False
 
     @property
     def service(self) -> KioskService:
