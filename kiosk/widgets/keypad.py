@@ -78,7 +78,7 @@ class ScrambledKeypad(Widget):
 
     def key_index(self, digit: str) -> int:
         """Where ``digit`` sits in the current layout (what a tap must hit)."""
-        return self._labels().index(digit)
+        return self.keys.labels.index(digit)
 
     def _display_text(self) -> str:
         typed = "●" * len(self._digits)
@@ -110,7 +110,7 @@ class ScrambledKeypad(Widget):
         kind = CELLS[event.index]
         if kind == "d":
             if len(self._digits) < self.max_length:
-                self._digits.append(self.digit_layout[CELLS[: event.index].count("d")])
+                self._digits.append(self.keys.labels[event.index])
                 self._refresh_value()
         elif kind == "erase":
             if self._digits:
