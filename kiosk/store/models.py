@@ -80,13 +80,14 @@ class SecurityImage(SQLModel, table=True):
 class OneTimeCode(SQLModel, table=True):
     __tablename__ = "one_time_code"
     __table_args__ = (
-        # A member's latest code for a purpose (issuing, checking); a link by its digest.
+        # A member's latest code for a purpose (issuing, checking; it also serves
+        # every lookup by member alone); a link by its digest.
         Index("ix_one_time_code_member_purpose", "member_id", "purpose"),
         Index("ix_one_time_code_purpose_hash", "purpose", "hash"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    member_id: int = Field(foreign_key="member.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
     purpose: str = Field(max_length=40)
     channel: str = Field(max_length=10)
     hash: str = Field(max_length=80)
