@@ -128,12 +128,14 @@ def build_app(settings: Settings):
             lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
         )
 
-    def open_institution(slug: str):
-        profile = load_profile(slug, step_types=set(STEP_SCREENS))
-        return store.service_for(profile), profile
+    profiles = {slug: load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()}
 
-    profiles = [load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()]
-    demo = DemoConsole([(p.slug, p.name, p.portal) for p in profiles], open_institution, open_store=store.open)
+    def open_institution(slug: str):
+        return store.service_for(profiles[slug]), profiles[slug]
+
+    demo = DemoConsole(
+        [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
+    )
     return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
 
 
@@ -170,15 +172,18 @@ def _reset_demo(settings: Settings) -> int:
 
 def _serve(settings: Settings, host: str, port: int) -> int:
     """The kiosk in a browser: each visitor gets their own kiosk process,
-    started exactly as ``kiosk`` starts (same settings, from the environment)."""
+    started exactly as ``kiosk`` starts.  The settings reach it through the
+    environment, never its command line, where ``ps`` would show a database
+    password."""
     import shlex
 
     from textual_serve.server import Server
 
-    command = [sys.executable, "-m", "kiosk", "--database-url", settings.database_url, "--lang", settings.language]
+    os.environ["KIOSK_DATABASE_URL"] = settings.database_url
+    os.environ["KIOSK_LANG"] = settings.language
     if settings.institution:
-        command += ["--institution", settings.institution]
-    Server(shlex.join(command), host=host, port=port, title="kiosk").serve()
+        os.environ["KIOSK_INSTITUTION"] = settings.institution
+    Server(shlex.join([sys.executable, "-m", "kiosk"]), host=host, port=port, title="kiosk").serve()
     return 0
 
 
@@ -216,7 +221,8 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
         if args.teller_command == "list":
             for teller in desk.tellers():
                 state = "enrolled" if teller.totp_enrolled_at else "not enrolled yet"
-                print(f"{teller.username}\t{teller.full_name}\t{teller.document_type} {teller.document_number}\t{state}")
+                document = f"{teller.document_type} {teller.document_number}"
+                print(f"{teller.username}\t{teller.full_name}\t{document}\t{state}")
             return 0
         if args.teller_command == "reset-authenticator":
             desk.reset_authenticator(args.username)
