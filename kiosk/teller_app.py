@@ -13,12 +13,12 @@ from kiosk.i18n import _
 from kiosk.idle import IdleWatch
 from kiosk.screens.base import STEPS_CSS
 from kiosk.theme import use_kiosk_theme
-from kiosk.screens.teller import SearchScreen, SignInScreen
+from kiosk.screens.teller import TELLER_CSS, SearchScreen, SignInScreen
 
 
 class TellerApp(IdleWatch, App):
     # The kiosk's look, the fields and lists the steps use, and the console's own.
-    CSS_PATH = [PROJECT_DIR / "kiosk.tcss", STEPS_CSS, STEPS_CSS.with_name("teller.tcss")]
+    CSS_PATH = [PROJECT_DIR / "kiosk.tcss", STEPS_CSS, TELLER_CSS]
     TITLE = "kiosk · asesor"
     ENABLE_COMMAND_PALETTE = False
 

@@ -4,6 +4,7 @@ with the identity check and the teller's actions."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -23,6 +24,9 @@ from kiosk.widgets import DocumentInput
 if TYPE_CHECKING:
     from kiosk.core.teller import TellerDesk
     from kiosk.teller_app import TellerApp
+
+# The console's own look, on top of kiosk.tcss and the steps' stylesheet.
+TELLER_CSS = Path(__file__).with_name("teller.tcss")
 
 
 def local_time(moment) -> str:
