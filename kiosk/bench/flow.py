@@ -29,11 +29,11 @@ from pathlib import Path
 from time import perf_counter, thread_time
 
 from kiosk.bench.report import Figure, ratio
+from kiosk.bench.seed import NEW_KEY, PEPPER
 
 HEARTBEAT = 0.010
 SIZE = (100, 40)
 ORDINARY = "1010123456"
-NEW_KEY = "749261"
 
 
 @dataclass
@@ -246,7 +246,7 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = 12) -> list[Figure
         for run in range(runs):  # each recovery on a new store, opened as `kiosk run` opens it
             probe = kiosk
             settings = Settings(
-                database_url=f"sqlite:///{data_dir / f'flow{run}.db'}", pepper=b"bench-pepper-not-for-production!",
+                database_url=f"sqlite:///{data_dir / f'flow{run}.db'}", pepper=PEPPER,
                 bcrypt_cost=bcrypt_cost, idle_timeout=600.0, institution="progressa",
             )
             asyncio.run(_recover(build_app(settings), kiosk))

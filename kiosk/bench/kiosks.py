@@ -14,7 +14,6 @@ from datetime import timedelta
 from kiosk.bench import seed
 from kiosk.bench.report import Figure
 
-NEW_KEY = "749261"  # accepted by the key policy for every seeded member
 START_TIMEOUT = 300
 
 
@@ -28,7 +27,7 @@ def recover(kiosk, number: int) -> None:
     kiosk.send_confirmation_code(identity, PURPOSE, 6, timedelta(minutes=10))
     body = kiosk.messages_for(identity.member_id, 1)[0].body
     proof = kiosk.verify_code(identity, PURPOSE, re.search(r"es (\d{6})", body).group(1))
-    kiosk.change_key(proof, NEW_KEY, NEW_KEY, 6, history=0)
+    kiosk.change_key(proof, seed.NEW_KEY, seed.NEW_KEY, 6, history=0)
 
 
 def worker(url: str, members: list[int], ready, go, seconds: float, results) -> None:
@@ -59,12 +58,9 @@ def worker(url: str, members: list[int], ready, go, seconds: float, results) -> 
 def measure(url: str, processes: int, seconds: float, label: str, per_process: int = 2000) -> tuple[Figure, list[str]]:
     """Seed ``processes * per_process`` members into the (migrated, empty)
     store at ``url``, then run the kiosks; the figure and the errors."""
-    from kiosk.bench.scale import service
-    from kiosk.store import open_store
+    from kiosk.bench.scale import seeded_store
 
-    open_store(url).dispose()
-    kiosk = service(url)
-    seed.seed(kiosk.engine, kiosk.hasher, kiosk.sealer, processes * per_process)
+    _seconds, kiosk = seeded_store(url, processes * per_process, rows=0)
     kiosk.engine.dispose()
     context = multiprocessing.get_context("spawn")
     ready, results, go = context.Queue(), context.Queue(), context.Event()

@@ -29,8 +29,6 @@ FULL = Sizes(startup_runs=15, flow_runs=3, members=1_000_000, rows=10_000_000, o
              sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20)
 QUICK = Sizes(startup_runs=5, flow_runs=2, members=20_000, rows=200_000, ops=60,
               sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5)
-TINY = Sizes(startup_runs=1, flow_runs=1, members=2_000, rows=2_000, ops=5,
-             sqlite_kiosks=2, postgres_kiosks=2, kiosk_seconds=1)
 
 
 def _postgres(report: Report):
@@ -70,15 +68,13 @@ def _section(report: Report, title: str, work) -> None:
     print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
 
 
-def run(sizes: Sizes, with_postgres: bool = True) -> Report:
+def run(sizes: Sizes) -> Report:
     from kiosk.bench import flow, kiosks, scale, startup
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
         base = Path(scratch)
-        server = _postgres(report) if with_postgres else None
-        if not with_postgres:
-            report.skipped.append("PostgreSQL: not asked for")
+        server = _postgres(report)
         try:
             (base / "startup").mkdir()
             _section(report, "start-up", lambda: report.add(*startup.measure(sizes.startup_runs, base / "startup")))
@@ -91,7 +87,7 @@ def run(sizes: Sizes, with_postgres: bool = True) -> Report:
             for label, url, processes in stores:
                 _section(report, f"store scale on {label}", lambda: report.add(*scale.measure(
                     url("small"), url("big"), sizes.members, sizes.rows, sizes.ops, label)))
-                if server is not None and label == "PostgreSQL":
+                if label == "PostgreSQL":
                     server.drop_database("big")  # gigabytes the kiosks do not need
 
                 def many(label=label, url=url, processes=processes):

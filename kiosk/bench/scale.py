@@ -14,7 +14,6 @@ from time import perf_counter
 from kiosk.bench import seed
 from kiosk.bench.report import Figure, ratio
 
-PEPPER = b"bench-pepper-not-for-production!"
 PURPOSE = "confirm"
 
 
@@ -25,7 +24,9 @@ def service(url: str, cost: int = 4):
     from kiosk.core.service import KioskService
     from kiosk.store import make_engine
 
-    return KioskService(make_engine(url), Hasher(PEPPER, cost), Sealer(PEPPER), Clock(), seed.INSTITUTION, "Progressa")
+    return KioskService(
+        make_engine(url), Hasher(seed.PEPPER, cost), Sealer(seed.PEPPER), Clock(), seed.INSTITUTION, "Progressa"
+    )
 
 
 def seeded_store(url: str, members: int, rows: int) -> tuple[dict[str, float], object]:

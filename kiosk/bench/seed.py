@@ -24,6 +24,8 @@ FIRST_DOCUMENT = 60_000_000  # member n has document FIRST_DOCUMENT + n (8 digit
 BIRTH_DATE = date(1980, 1, 1)
 SEEDED_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 FIRST_KEY = "582017"
+NEW_KEY = "749261"  # a new key the key policy accepts for every seeded member and the demo member
+PEPPER = b"bench-pepper-not-for-production!"
 BATCH = 50_000
 
 
