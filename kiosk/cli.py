@@ -280,10 +280,10 @@ def _print_outbox(settings: Settings, limit: int, follow: bool = False) -> int:
 
 
 def _print_message(message) -> None:
-    from kiosk.core.dates import COLOMBIA
+    from kiosk.core.dates import local_time
     from kiosk.qr import links_in, qr_text
 
-    when = message.created_at.astimezone(COLOMBIA).strftime("%Y-%m-%d %H:%M:%S")
+    when = local_time(message.created_at, "%Y-%m-%d %H:%M:%S")
     subject = f" · {message.subject}" if message.subject else ""
     body = message.body.replace("\n", "\n  ")
     print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {body}\n")

@@ -16,5 +16,10 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(COLOMBIA).date()
 
 
+def local_time(moment: datetime, format: str = "%d/%m/%Y %H:%M") -> str:
+    """``moment`` as a clock in Colombia reads it."""
+    return moment.astimezone(COLOMBIA).strftime(format)
+
+
 def spanish_date(day: date) -> str:
     return f"{DAYS[day.weekday()]}, {day.day} de {MONTHS[day.month - 1]} de {day.year}"

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Static
 
-from kiosk.core.dates import COLOMBIA
+from kiosk.core.dates import local_time
 from kiosk.core.audit import action_label
 from kiosk.core.teller import KEY_STATES, Enrolment, MemberCard, PasswordChecked
 from kiosk.i18n import _
@@ -29,15 +29,11 @@ if TYPE_CHECKING:
 TELLER_CSS = Path(__file__).with_name("teller.tcss")
 
 
-def local_time(moment) -> str:
-    return moment.astimezone(COLOMBIA).strftime("%d/%m/%Y %H:%M")
-
-
 def identity_state(card: MemberCard) -> str:
     if card.identity_checked_until is None:
         return _("sin verificar")
     return _("verificada hasta las {time}").format(
-        time=card.identity_checked_until.astimezone(COLOMBIA).strftime("%H:%M")
+        time=local_time(card.identity_checked_until, "%H:%M")
     )
 
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from kiosk.core.dates import COLOMBIA
+from kiosk.core.dates import local_time
 from kiosk.i18n import _
 from kiosk.qr import links_in, qr_text
 
@@ -26,7 +26,7 @@ def message_text(message: Delivered) -> str:
     from kiosk.core.outbox import SMS
 
     kind = _("SMS") if message.channel == SMS else _("Correo")
-    when = message.created_at.astimezone(COLOMBIA).strftime("%H:%M")
+    when = local_time(message.created_at, "%H:%M")
     heading = f"{kind} · {message.recipient} · {when}"
     if message.subject and message.channel != SMS:
         heading += f"\n{message.subject}"
