@@ -69,12 +69,19 @@ class StoreLater:
                 show()
 
 
-def show_store_status(app: StoreLater, status: Any) -> None:
-    """Tell, in the ``Static`` ``status``, why a first screen's buttons still wait (hidden once ready)."""
+def show_store_status(screen: Any, waiting: str, meanwhile: str) -> None:
+    """On a first screen: the buttons ``waiting`` (a selector) are enabled
+    and focused once the store is open; until then the focus is on
+    ``meanwhile`` and its ``#welcome-status`` tells why (hidden once ready)."""
     from kiosk.i18n import _
 
+    app: StoreLater = screen.app
+    for button in screen.query(waiting):
+        button.disabled = not app.store_ready
+    status = screen.query_one("#welcome-status")
     status.display = not app.store_ready
     if app.store_failed:
         status.update(_("El kiosco no está disponible en este momento. Por favor avise a un asesor."))
     elif not app.store_ready:
         status.update(_("Preparando el kiosco…"))
+    screen.query_one(waiting if app.store_ready else meanwhile).focus()

@@ -38,11 +38,7 @@ class DemoStartScreen(Screen):
 
     def show_store_state(self) -> None:
         """The institutions wait for the store, opened after this screen is shown (kiosk.store_later)."""
-        ready = self.app.store_ready
-        for button in self.query(".institution").results(Button):
-            button.disabled = not ready
-        show_store_status(self.app, self.query_one("#welcome-status", Static))
-        self.query_one(".institution" if ready else "#guide").focus()
+        show_store_status(self, ".institution", meanwhile="#guide")
 
     @on(Button.Pressed, ".institution")
     def _chosen(self, event: Button.Pressed) -> None:

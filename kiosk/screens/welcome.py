@@ -35,10 +35,7 @@ class WelcomeScreen(Screen):
 
     def show_store_state(self) -> None:
         """«Comenzar» waits for the store, opened after this screen is shown (kiosk.store_later)."""
-        start = self.query_one("#start", Button)
-        start.disabled = not self.app.store_ready
-        show_store_status(self.app, self.query_one("#welcome-status", Static))
-        (start if self.app.store_ready else self.query_one("#language")).focus()
+        show_store_status(self, "#start", meanwhile="#language")
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
