@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -30,11 +31,13 @@ def reset_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
     """Empty every table and seed the demo members again, in one transaction
     (a failure leaves the store as it was).  Refused on a store holding anyone
     who is not a demo member: this must never wipe a real store."""
-    demo_documents = {(d.institution, d.document) for d in DEMO_MEMBERS}
+    demo_documents = [(d.institution, d.document) for d in DEMO_MEMBERS]
     keys = _hashed_keys(hasher, DEMO_MEMBERS)
     with transaction(engine) as session:
-        members = session.exec(select(Member.institution, Member.document_number)).all()
-        if any(tuple(m) not in demo_documents for m in members):
+        someone_else = select(Member.id).where(
+            tuple_(Member.institution, Member.document_number).not_in(demo_documents)
+        )
+        if session.exec(someone_else.limit(1)).first() is not None:
             raise Refusal(
                 "not_a_demo_store",
                 _("Este almacén tiene asociados que no son de la demostración: no se restablece."),
