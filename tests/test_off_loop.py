@@ -141,3 +141,27 @@ async def test_a_step_screen_is_styled_once_when_first_shown(make_app, monkeypat
         assert document not in restyled  # styled as composed, not all over again on being shown
         document.add_class("-seen")
         assert document in restyled  # what does restyle it is seen
+
+
+async def test_a_new_step_screen_is_laid_out_again_only_when_the_terminal_changes(make_app):
+    """Textual sends a new screen a Resize for its own first layout; the kiosk
+    does not lay it and the screens under it out again for that, but a real
+    terminal resize still reaches every screen."""
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()  # the welcome screen's own first layouts
+        welcome = app.screen
+        layouts: list[object] = []
+        welcome.screen_layout_refresh_signal.subscribe(welcome, layouts.append)
+        await click(pilot, "#start")
+        document = app.screen
+        assert isinstance(document, DocumentScreen)
+        await pilot.pause()
+        assert layouts == []  # the welcome screen under it was left alone
+
+        card = document.query_one("#card")
+        assert card.region.x == 0  # 100 columns: the card fills the width
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause(0.1)
+        assert card.region.x == (140 - card.region.width) // 2 > 0  # laid out again, centred
+        assert welcome in layouts  # the screen underneath follows the terminal too

@@ -120,6 +120,15 @@ class StepScreen(CoreCallScreen):
         # is shown would only delay it.
         event.refresh_styles = False
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Runs before Textual's own handler.  Textual sends a new screen a
+        # Resize for the size its first layout just gave it; laying it (and
+        # every screen under it) out again at that same size would only delay
+        # the member's next tap.  A terminal resize brings a size the screen
+        # does not have yet, and goes on to Textual.
+        if event.size == self.outer_size:
+            event.prevent_default()
+
     @property
     def service(self) -> KioskService:
         return self.app.service
