@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
@@ -154,13 +154,12 @@ class StepScreen(CoreCallScreen):
     def compose(self) -> ComposeResult:
         yield from brand_bar(self.app)
         yield from phone_panel(self.app)
-        with VerticalScroll(id="body"):
-            with Vertical(id="card"):
-                yield Static(self.text("title"), classes="title")
-                # Right under the title, so it is never scrolled out of sight.
-                banner, self.context.banner = self.context.banner, None
-                yield Static(banner or "", id="message", classes="-error" if banner else "")
-                yield from self.compose_step()
+        with VerticalScroll(id="card"):
+            yield Static(self.text("title"), classes="title")
+            # Right under the title, so it is never scrolled out of sight.
+            banner, self.context.banner = self.context.banner, None
+            yield Static(banner or "", id="message", classes="-error" if banner else "")
+            yield from self.compose_step()
 
     def compose_step(self) -> ComposeResult:
         yield from ()

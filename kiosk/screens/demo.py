@@ -56,20 +56,19 @@ class DemoGuideScreen(Screen):
     BINDINGS = [Binding("escape", "app.pop_screen", show=False)]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="body"):
-            with Vertical(id="card"):
-                yield Static(_("Guía de demostración"), classes="title")
-                yield Static(
-                    _("Cualquier otro documento es de alguien que no es asociado: recibe las mismas pantallas y nada se envía."),
-                    classes="hint",
-                )
-                for slug, name, _portal in self.app.demo.institutions:
-                    table = Table(title=name, title_justify="left", title_style="bold", expand=True)
-                    table.add_column(_("Documento"), no_wrap=True)
-                    table.add_column(_("Situación"), ratio=1)
-                    for demo in (d for d in DEMO_MEMBERS if d.institution == slug):
-                        table.add_row(f"CC {demo.document}", _(demo.situation))
-                    yield Static(table, classes="guide-table", id=f"guide-{slug}")
+        with VerticalScroll(id="card"):
+            yield Static(_("Guía de demostración"), classes="title")
+            yield Static(
+                _("Cualquier otro documento es de alguien que no es asociado: recibe las mismas pantallas y nada se envía."),
+                classes="hint",
+            )
+            for slug, name, _portal in self.app.demo.institutions:
+                table = Table(title=name, title_justify="left", title_style="bold", expand=True)
+                table.add_column(_("Documento"), no_wrap=True)
+                table.add_column(_("Situación"), ratio=1)
+                for demo in (d for d in DEMO_MEMBERS if d.institution == slug):
+                    table.add_row(f"CC {demo.document}", _(demo.situation))
+                yield Static(table, classes="guide-table", id=f"guide-{slug}")
         # Always in sight, however far the guide is scrolled.
         with Horizontal(classes="actions", id="guide-actions"):
             yield Button(_("Volver"), id="back", variant="primary")
