@@ -57,7 +57,7 @@ async def tap_key(pilot: Pilot, grid: KeyGrid, index: int) -> None:
 async def keypad_type(pilot: Pilot, digits: str) -> None:
     keypad = pilot.app.screen.query_one(ScrambledKeypad)
     for digit in digits:
-        await tap_key(pilot, keypad.keys, keypad.key_index(digit))
+        await tap_key(pilot, keypad, keypad.key_index(digit))
     await pilot.pause()
 
 

@@ -139,7 +139,7 @@ async def _recover(app, probe: Probe) -> None:
         async def keypad(digits: str) -> None:
             pad = app.screen.query_one(ScrambledKeypad)
             for digit in digits:
-                await pilot.click(pad.keys, offset=pad.keys.key_offset(pad.key_index(digit)))
+                await pilot.click(pad, offset=pad.key_offset(pad.key_index(digit)))
             await pilot.pause()
 
         async def document(number: str) -> None:

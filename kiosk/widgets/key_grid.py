@@ -109,7 +109,7 @@ class KeyGrid(Widget, can_focus=True):
         return key_width, max(1, height // self.rows)
 
     def key_at(self, offset: Offset) -> int | None:
-        """The key under ``offset`` (from the widget's top left), or None (a gap)."""
+        """The key under ``offset`` (from the top left of the keys, inside any frame), or None (a gap)."""
         key_width, key_height = self._key_size()
         column, x = divmod(offset.x, key_width + self.key_gap)
         row = offset.y // key_height
@@ -119,10 +119,13 @@ class KeyGrid(Widget, can_focus=True):
         return index
 
     def key_offset(self, index: int) -> Offset:
-        """The middle of key ``index``, from the widget's top left (where a tap lands)."""
+        """The middle of key ``index``, from the widget's top left corner,
+        its frame included (where a tap lands)."""
         key_width, key_height = self._key_size()
         row, column = divmod(index, self.columns)
-        return Offset(column * (key_width + self.key_gap) + key_width // 2, row * key_height + key_height // 2)
+        top, _right, _bottom, left = self.styles.gutter
+        return Offset(left + column * (key_width + self.key_gap) + key_width // 2,
+                      top + row * key_height + key_height // 2)
 
     def press(self, index: int) -> None:
         self.cursor = index

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events, on
-from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
-from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.widgets.key_grid import KeyGrid
@@ -24,18 +21,18 @@ COLUMNS = 4
 CELLS = ("d", "d", "d", "d", "d", "d", "d", "erase", "d", "d", "d", "clear")
 
 
-class ScrambledKeypad(Widget):
-    """The digits in a fresh layout, Borrar and Limpiar, and a row of dots
-    showing how many digits are typed (never which)."""
+class ScrambledKeypad(KeyGrid):
+    """The digits in a fresh layout, Borrar and Limpiar, framed, with a row of
+    dots on the frame showing how many digits are typed (never which).  One
+    widget, like the grid it is: see kiosk.widgets.key_grid."""
 
     # The structure lives with the widget; colours come from the app's kiosk.tcss.
     DEFAULT_CSS = """
-    ScrambledKeypad { height: auto; width: auto; }
-    ScrambledKeypad .keypad-display {
-        width: 43; content-align: center middle; text-style: bold;
+    ScrambledKeypad {
+        width: 47; height: 11; padding: 0 1;
         border: round $primary;
+        border-title-align: center; border-title-color: $text; border-title-style: bold;
     }
-    ScrambledKeypad KeyGrid { width: 43; height: 9; }
     """
 
     class Changed(Message):
@@ -53,40 +50,34 @@ class ScrambledKeypad(Widget):
     length: reactive[int] = reactive(0)
 
     def __init__(self, shuffler: KeypadShuffler, max_length: int, **kwargs) -> None:
-        super().__init__(**kwargs)
         self._shuffler = shuffler
         self.max_length = max_length
         self._digits: list[str] = []
         self.digit_layout = shuffler.next_layout()
+        super().__init__(self._key_labels(), columns=COLUMNS, **kwargs)
+        self.border_title = self._display_text()
 
     @property
     def value(self) -> str:
         return "".join(self._digits)
 
-    @property
-    def keys(self) -> KeyGrid:
-        return self.query_one(KeyGrid)
-
-    def compose(self) -> ComposeResult:
-        yield Static(self._display_text(), classes="keypad-display")
-        yield KeyGrid(self._labels(), columns=COLUMNS)
-
-    def _labels(self) -> list[str | Text]:
+    def _key_labels(self) -> list[str | Text]:
         digits = iter(self.digit_layout)
         words = {"erase": _("Borrar"), "clear": _("Limpiar")}
         return [next(digits) if kind == "d" else Text(words[kind], style="not bold") for kind in CELLS]
 
     def key_index(self, digit: str) -> int:
         """Where ``digit`` sits in the current layout (what a tap must hit)."""
-        return self.keys.labels.index(digit)
+        return self.labels.index(digit)
 
     def _display_text(self) -> str:
-        typed = "●" * len(self._digits)
-        return typed + "○" * (self.max_length - len(self._digits))
+        """One dot per digit, filled as it is typed: spaced, to be counted at a glance."""
+        dots = "●" * len(self._digits) + "○" * (self.max_length - len(self._digits))
+        return f" {' '.join(dots)} "
 
     def reshuffle(self) -> None:
         self.digit_layout = self._shuffler.next_layout()
-        self.keys.labels = self._labels()
+        self.labels = self._key_labels()
 
     def clear(self) -> None:
         self._digits.clear()
@@ -96,12 +87,12 @@ class ScrambledKeypad(Widget):
         """Empty, in a new layout, with the first key highlighted: ready for the next try."""
         self.clear()
         self.reshuffle()
-        self.keys.cursor = 0
-        self.keys.focus()
+        self.cursor = 0
+        self.focus()
 
     def _refresh_value(self) -> None:
         self.length = len(self._digits)
-        self.query_one(".keypad-display", Static).update(self._display_text())
+        self.border_title = self._display_text()
         self.post_message(self.Changed(self, self.length))
 
     @on(KeyGrid.Pressed)
@@ -110,7 +101,7 @@ class ScrambledKeypad(Widget):
         kind = CELLS[event.index]
         if kind == "d":
             if len(self._digits) < self.max_length:
-                self._digits.append(self.keys.labels[event.index])
+                self._digits.append(self.labels[event.index])
                 self._refresh_value()
         elif kind == "erase":
             if self._digits:
