@@ -165,3 +165,31 @@ async def test_a_new_step_screen_is_laid_out_again_only_when_the_terminal_change
         await pilot.pause(0.1)
         assert card.region.x == (140 - card.region.width) // 2 > 0  # laid out again, centred
         assert welcome in layouts  # the screen underneath follows the terminal too
+
+
+async def test_a_kiosk_button_is_not_restyled_as_it_mounts(monkeypatch):
+    from textual.app import App
+    from textual.widgets import Button as TextualButton
+
+    from kiosk.widgets import Button
+
+    restyled: list[str] = []
+    original = TextualButton.update_node_styles
+
+    def counted(button, animate: bool = True) -> None:
+        restyled.append(button.id)
+        original(button, animate)
+
+    monkeypatch.setattr(TextualButton, "update_node_styles", counted)
+
+    class Buttons(App):
+        AUTO_FOCUS = None  # focus restyles a button, and must
+
+        def compose(self):
+            yield Button("Continuar", id="kiosk", variant="primary")
+            yield TextualButton("Continuar", id="textual", variant="primary")
+
+    async with Buttons().run_test() as pilot:
+        await pilot.pause()
+        assert "textual" in restyled  # Textual's own restyles as it mounts
+        assert "kiosk" not in restyled

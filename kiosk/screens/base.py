@@ -12,12 +12,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
 from kiosk.i18n import _
-from kiosk.widgets import DocumentInput
+from kiosk.widgets import Button, DocumentInput
 from kiosk.widgets.phone import phone_panel
 
 if TYPE_CHECKING:

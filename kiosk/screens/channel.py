@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, RadioButton, RadioSet, Static
+from textual.widgets import RadioButton, RadioSet, Static
 
 from kiosk.core.outbox import EMAIL, SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService

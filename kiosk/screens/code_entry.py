@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.core.outbox import SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import KeyField
+from kiosk.widgets import Button, KeyField
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService

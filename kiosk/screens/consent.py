@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 
 class ConsentScreen(StepScreen):

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.demo_members import DEMO_MEMBERS
 from kiosk.i18n import N_, _
 from kiosk.store_later import show_store_status
+from kiosk.widgets import Button
 
 OPERATOR_KEYS = N_("F2: teléfono y correo del asociado · F9: elegir otra entidad · F10: cerrar el kiosco")
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from kiosk.core.errors import Refusal
 from kiosk.core.members import MAX_DOCUMENT_LENGTH, validate_document
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import KeyField
+from kiosk.widgets import Button, KeyField
 
 
 def notes(screen: StepScreen) -> ComposeResult:

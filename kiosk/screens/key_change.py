@@ -6,12 +6,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
-from kiosk.widgets import DocumentInput, KeyField, RobotCheck
+from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 
 
 class KeyChangeScreen(StepScreen):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input, Label
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.document import notes
-from kiosk.widgets import KeyField
+from kiosk.widgets import Button, KeyField
 
 
 class KeyEntryScreen(StepScreen):

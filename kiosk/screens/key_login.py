@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import ScrambledKeypad, picture
+from kiosk.widgets import Button, ScrambledKeypad, picture
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService, SecurityDisplay

@@ -6,11 +6,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import DocumentInput
+from kiosk.widgets import Button, DocumentInput
 
 
 class LinkTokenScreen(StepScreen):

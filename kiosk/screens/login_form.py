@@ -7,12 +7,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.core.dates import local_date, spanish_date
 from kiosk.i18n import _, current_language
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import DocumentInput, KeyField
+from kiosk.widgets import Button, DocumentInput, KeyField
 
 
 def today_line(moment) -> str:

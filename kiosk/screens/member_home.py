@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService

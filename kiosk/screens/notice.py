@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.core.outbox import SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 
 class NoticeScreen(StepScreen):

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.i18n import _
-from kiosk.widgets import KeyField
+from kiosk.widgets import Button, KeyField
 
 
 class OperatorExitScreen(ModalScreen[bool]):

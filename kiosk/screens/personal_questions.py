@@ -6,11 +6,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
-from kiosk.widgets import RobotCheck
+from kiosk.widgets import Button, RobotCheck
 
 
 class PersonalQuestionsScreen(QuestionsStep):

@@ -10,11 +10,12 @@ from typing import Any, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button
+
 
 from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 
 class QuestionsStep(StepScreen):

@@ -8,11 +8,11 @@ from datetime import timedelta
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import DocumentInput, KeyField, RobotCheck
+from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 
 
 def key_field(field_id: str, label: str, length: int) -> KeyField:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from kiosk.core.service import MAX_PHRASE_LENGTH
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import SecurityImagePicker
+from kiosk.widgets import Button, SecurityImagePicker
 
 
 class SecurityImageScreen(StepScreen):

@@ -11,15 +11,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static
 
-from kiosk.core.dates import local_time
 from kiosk.core.audit import action_label
+from kiosk.core.dates import local_time
 from kiosk.core.teller import KEY_STATES, Enrolment, MemberCard, PasswordChecked
 from kiosk.i18n import _
 from kiosk.qr import qr_text
 from kiosk.screens.base import CoreCallScreen
-from kiosk.widgets import DocumentInput
+from kiosk.widgets import Button, DocumentInput
 
 if TYPE_CHECKING:
     from kiosk.core.teller import TellerDesk

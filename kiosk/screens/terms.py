@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.screens.base import StepScreen
+from kiosk.widgets import Button
 
 
 class TermsScreen(StepScreen):

@@ -6,10 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from kiosk.i18n import _, current_language, set_language
 from kiosk.store_later import show_store_status
+from kiosk.widgets import Button
 from kiosk.widgets.phone import phone_panel
 
 

@@ -5,6 +5,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 _WHERE = {
+    "Button": "kiosk.widgets.button",
     "DocumentInput": "kiosk.widgets.document_input",
     "KeyField": "kiosk.widgets.key_field",
     "RobotCheck": "kiosk.widgets.captcha",
@@ -17,6 +18,7 @@ _WHERE = {
 __all__ = list(_WHERE)
 
 if TYPE_CHECKING:
+    from kiosk.widgets.button import Button
     from kiosk.widgets.captcha import RobotCheck
     from kiosk.widgets.document_input import DocumentInput
     from kiosk.widgets.image_picker import SecurityImagePicker, picture

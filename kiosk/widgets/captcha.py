@@ -8,10 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from kiosk.core.captcha import Captcha, new_captcha
 from kiosk.i18n import _
+from kiosk.widgets.button import Button
 
 
 class RobotCheck(Widget):
