@@ -87,6 +87,9 @@ async def test_the_phone_shows_what_the_kiosk_sends_as_the_flow_goes(make_demo_a
         shown = phone_text(pilot)
         assert "Correo · mynameis@mail.com" in shown
         assert shown.index("Correo · mynameis@mail.com") < shown.index("SMS · 3111234567")
+        # «Salida segura» stays in sight (and in reach) above the phone.
+        safe_exit = app.screen.query_one("#safe-exit")
+        assert app.screen.get_widget_at(*safe_exit.region.center)[0] is safe_exit
         # F2 again hides it.
         await pilot.press("f2")
         await settle(pilot)
