@@ -198,3 +198,14 @@ async def test_image_picker_marks_the_chosen_picture():
         await pilot.pause()
         assert picker.chosen == "pez" and app.chosen == ["pez"]
         assert isinstance(picker, KeyGrid) and "Pez" in picker.render_line(7).text
+
+
+async def test_the_keys_are_drawn_again_in_a_new_theme():
+    app = KeypadApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        keypad = app.query_one(ScrambledKeypad)
+        dark = keypad.render_line(1)
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = keypad.render_line(1)
+        assert light.text == dark.text and light != dark

@@ -171,8 +171,8 @@ class KeyGrid(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self.rows * self.key_height
 
-    def _key_style(self, index: int) -> Style:
-        style = self.get_component_rich_style("key-grid--key")
+    def _key_style(self, index: int, styles: dict[str, Style]) -> Style:
+        style = styles["key-grid--key"]
         for name, lit in (
             ("key-grid--hover", index == self.hover),
             ("key-grid--cursor", index == self.cursor and self.has_focus),
@@ -180,7 +180,7 @@ class KeyGrid(Widget, can_focus=True):
             ("key-grid--pressed", index == self.pressed),
         ):
             if lit:
-                style += self.get_component_rich_style(name)
+                style += styles[name]
         return style
 
     def _draw(self) -> list[Strip]:
@@ -189,22 +189,24 @@ class KeyGrid(Widget, can_focus=True):
         the way Textual draws a button."""
         width, _height = self.size
         key_width, key_height = self._key_size()
-        gap = Segment(" " * self.key_gap, self.rich_style)
+        # Looked up once per drawing: each lookup walks the widget's styles.
+        base = self.rich_style
+        styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+        gap = Segment(" " * self.key_gap, base)
         lines: list[Strip] = []
         for row in range(self.rows):
             keys = range(row * self.columns, min((row + 1) * self.columns, len(self._labels)))
-            blocks = [self._draw_key(index, key_width, key_height) for index in keys]
+            blocks = [self._draw_key(index, key_width, key_height, self._key_style(index, styles)) for index in keys]
             for y in range(key_height):
                 segments: list[Segment] = []
                 for column, block in enumerate(blocks):
                     if column:
                         segments.append(gap)
                     segments.extend(block[y])
-                lines.append(Strip(segments).extend_cell_length(width, self.rich_style).crop(0, width))
+                lines.append(Strip(segments).extend_cell_length(width, base).crop(0, width))
         return lines
 
-    def _draw_key(self, index: int, width: int, height: int) -> list[list[Segment]]:
-        style = self._key_style(index)
+    def _draw_key(self, index: int, width: int, height: int, style: Style) -> list[list[Segment]]:
         background = Color.from_rich_color(style.bgcolor) if style.bgcolor else Color(0, 0, 0)
         edge_above = Style(color=background.lighten(0.1).rich_color, bgcolor=style.bgcolor)
         edge_below = Style(color=background.darken(0.1).rich_color, bgcolor=style.bgcolor)
