@@ -177,11 +177,16 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
         self.run_worker(load, thread=True, exclusive=True, group="load-step")
 
+    def set_width_class(self, screen: Screen, width: int, update: bool = True) -> None:
+        """Give ``screen`` the width class (-narrow/-wide) Textual gives a
+        screen ``width`` columns wide as it resizes it."""
+        wanted = [name for least, name in self.HORIZONTAL_BREAKPOINTS if width >= least][-1]
+        screen.update_classes({name: name == wanted for _least, name in self.HORIZONTAL_BREAKPOINTS}, update=update)
+
     def _show(self, screen: Screen) -> None:
-        # The new screen starts with the width class (-narrow/-wide) it will get
-        # on its first resize: a class set then would restyle the whole screen again.
-        screen.add_class(*(name for _width, name in self.HORIZONTAL_BREAKPOINTS if self.screen.has_class(name)),
-                         update=False)
+        # The new screen starts with the width class it will get on its first
+        # resize: a class set then would restyle the whole screen again.
+        self.set_width_class(screen, self.size.width, update=False)
         if len(self.screen_stack) == self.home_depth:
             self.push_screen(screen)
         else:

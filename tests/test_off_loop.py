@@ -10,6 +10,7 @@ import threading
 import time
 
 from sqlalchemy import event
+from textual import events
 
 from kiosk.app import NO_AUTOMATIC_FULL_COLLECTION
 from kiosk.screens.base import StepScreen
@@ -165,6 +166,13 @@ async def test_a_new_step_screen_is_laid_out_again_only_when_the_terminal_change
         await pilot.pause(0.1)
         assert card.region.x == (140 - card.region.width) // 2 > 0  # laid out again, centred
         assert welcome in layouts  # the screen underneath follows the terminal too
+        assert document.has_class("-wide") and not document.has_class("-narrow")
+
+        # A screen made as the terminal changed still ends with the right width class.
+        document.update_classes({"-wide": False, "-narrow": True})
+        document.post_message(events.Resize(document.outer_size, document.outer_size))
+        await pilot.pause()
+        assert document.has_class("-wide") and not document.has_class("-narrow")
 
 
 async def test_a_kiosk_button_is_not_restyled_as_it_mounts(monkeypatch):

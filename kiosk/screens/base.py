@@ -126,10 +126,13 @@ class StepScreen(CoreCallScreen):
         # Runs before Textual's own handler.  Textual sends a new screen a
         # Resize for the size its first layout just gave it; laying it (and
         # every screen under it) out again at that same size would only delay
-        # the member's next tap.  A terminal resize brings a size the screen
-        # does not have yet, and goes on to Textual.
+        # the member's next tap.  Only the width class Textual would set is
+        # kept right (the terminal may have changed as the screen was made).
+        # A terminal resize brings a size the screen does not have yet, and
+        # goes on to Textual.
         if event.size == self.outer_size:
             event.prevent_default()
+            self.app.set_width_class(self, event.size.width)
 
     @property
     def service(self) -> KioskService:
