@@ -92,13 +92,20 @@ async def test_no_more_digits_than_the_key_length():
 
 
 async def test_physical_digit_keys_never_type():
-    app = KeypadApp()
+    reached: list[str] = []
+
+    class Listening(KeypadApp):
+        def on_key(self, event: events.Key) -> None:  # what the keypad lets through
+            reached.append(event.key)
+
+    app = Listening()
     async with app.run_test(size=(80, 30)) as pilot:
         keypad = app.query_one(ScrambledKeypad)
         keypad.focus()
-        await pilot.press("1", "2", "3", "4")
+        await pilot.press("1", "2", "3", "4", "x")
         assert keypad.value == ""
         assert app.query_one("#field", KeyField).value == ""
+        assert reached == ["x"]  # the digits stopped at the keypad; other keys go on
 
 
 async def test_arrow_keys_and_enter_type_the_focused_digit():
@@ -152,7 +159,10 @@ async def test_a_tap_between_keys_types_nothing():
         assert keypad.key_at(gap) is None
         top, _right, _bottom, left = keypad.styles.gutter  # the keypad's frame
         await pilot.click(keypad, offset=gap + Offset(left, top))
+        await pilot.click(keypad, offset=Offset(1, 1))  # the frame and padding, left of the first key
         assert keypad.value == ""
+        await pilot.click(keypad, offset=keypad.key_offset(0))  # control: a key does type
+        assert len(keypad.value) == 1
 
 
 async def test_the_key_under_the_cursor_is_drawn_highlighted_and_a_pressed_key_lights_up():
