@@ -180,8 +180,9 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def set_width_class(self, screen: Screen, width: int, update: bool = True) -> None:
         """Give ``screen`` the width class (-narrow/-wide) Textual gives a
         screen ``width`` columns wide as it resizes it."""
-        wanted = [name for least, name in self.HORIZONTAL_BREAKPOINTS if width >= least][-1]
-        screen.update_classes({name: name == wanted for _least, name in self.HORIZONTAL_BREAKPOINTS}, update=update)
+        wanted = next(name for least, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True) if width >= least)
+        screen.update_classes({name: name == wanted for _least, name in self.HORIZONTAL_BREAKPOINTS},
+                              update=update, animate=False)
 
     def _show(self, screen: Screen) -> None:
         # The new screen starts with the width class it will get on its first

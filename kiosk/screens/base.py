@@ -128,8 +128,8 @@ class StepScreen(CoreCallScreen):
         # every screen under it) out again at that same size would only delay
         # the member's next tap.  Only the width class Textual would set is
         # kept right (the terminal may have changed as the screen was made).
-        # A terminal resize brings a size the screen does not have yet, and
-        # goes on to Textual.
+        # A terminal resize brings a size the screen does not have yet (unless
+        # it was already laid out at it), and goes on to Textual.
         if event.size == self.outer_size:
             event.prevent_default()
             self.app.set_width_class(self, event.size.width)

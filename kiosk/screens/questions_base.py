@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
-
 from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen

@@ -189,7 +189,7 @@ class KeyGrid(Widget, can_focus=True):
         the way Textual draws a button."""
         width, _height = self.size
         key_width, key_height = self._key_size()
-        # Looked up once per drawing: each lookup walks the widget's styles.
+        # Once per drawing: ``rich_style`` walks every ancestor (it ran once per line).
         base = self.rich_style
         styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
         gap = Segment(" " * self.key_gap, base)

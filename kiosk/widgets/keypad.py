@@ -26,7 +26,7 @@ class ScrambledKeypad(KeyGrid):
     dots on the frame showing how many digits are typed (never which).  One
     widget, like the grid it is: see kiosk.widgets.key_grid."""
 
-    # The structure lives with the widget; colours come from the app's kiosk.tcss.
+    # The keys' colours are KeyGrid's; Screen.-wide sizes it larger (steps.tcss).
     DEFAULT_CSS = """
     ScrambledKeypad {
         width: 47; height: 11; padding: 0 1;
