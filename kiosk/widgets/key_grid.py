@@ -29,17 +29,23 @@ from textual.widget import Widget
 # How long a pressed key stays lit: the feedback a touch screen gives nothing else for.
 PRESS_FLASH = 0.15
 
+# A key's colours as it is shown: the theme variable of its background, and of
+# its text (None: white or black, whichever reads on that background, as
+# Textual's "auto" colour does).  Read from the theme in Python: as component
+# classes, they were styled again on every style pass of the widget (about a
+# millisecond each, twice as a screen with a keypad is shown).
+KEY_COLOURS: dict[str, tuple[str, str | None]] = {
+    "key": ("surface", None),
+    "hover": ("surface-darken-1", None),
+    "cursor": ("accent", "background"),  # the key Enter presses, while the grid has focus
+    "pressed": ("primary", None),
+    "selected": ("success", None),
+}
+
 
 class KeyGrid(Widget, can_focus=True):
-    COMPONENT_CLASSES = {"key-grid--key", "key-grid--hover", "key-grid--cursor", "key-grid--pressed",
-                         "key-grid--selected"}
     DEFAULT_CSS = """
     KeyGrid { width: auto; height: auto; }
-    KeyGrid > .key-grid--key { background: $surface; color: $text; text-style: bold; }
-    KeyGrid > .key-grid--hover { background: $surface-darken-1; }
-    KeyGrid:focus > .key-grid--cursor { background: $accent; color: $background; }
-    KeyGrid > .key-grid--pressed { background: $primary; color: $text; }
-    KeyGrid > .key-grid--selected { background: $success; color: $text; }
     """
     BINDINGS = [
         Binding("up", "move(-1, 0)", show=False),
@@ -171,17 +177,27 @@ class KeyGrid(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self.rows * self.key_height
 
+    def _key_styles(self) -> dict[str, Style]:
+        """The styles of KEY_COLOURS in the app's theme, bold."""
+        variables = self.app.theme_variables
+        styles = {}
+        for kind, (background, text) in KEY_COLOURS.items():
+            back = Color.parse(variables[background])
+            fore = Color.parse(variables[text]) if text else back + back.get_contrast_text(0.87)
+            styles[kind] = Style(color=fore.rich_color, bgcolor=back.rich_color, bold=True)
+        return styles
+
     def _key_style(self, index: int, styles: dict[str, Style]) -> Style:
-        style = styles["key-grid--key"]
-        for name, lit in (
-            ("key-grid--hover", index == self.hover),
-            ("key-grid--cursor", index == self.cursor and self.has_focus),
-            ("key-grid--selected", index == self.selected),  # a choice shows even under the cursor
-            ("key-grid--pressed", index == self.pressed),
+        kind = "key"
+        for lit, state in (
+            (index == self.hover, "hover"),
+            (index == self.cursor and self.has_focus, "cursor"),
+            (index == self.selected, "selected"),  # a choice shows even under the cursor
+            (index == self.pressed, "pressed"),
         ):
             if lit:
-                style += styles[name]
-        return style
+                kind = state
+        return styles[kind]
 
     def _draw(self) -> list[Strip]:
         """Every line of the grid.  A key is a block of its colour with its
@@ -191,7 +207,7 @@ class KeyGrid(Widget, can_focus=True):
         key_width, key_height = self._key_size()
         # Once per drawing: ``rich_style`` walks every ancestor (it ran once per line).
         base = self.rich_style
-        styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
+        styles = self._key_styles()
         gap = Segment(" " * self.key_gap, base)
         lines: list[Strip] = []
         for row in range(self.rows):
@@ -232,13 +248,16 @@ class KeyGrid(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         state = (
             self.size, self._labels_version, self.cursor if self.has_focus else None,
-            self.hover, self.pressed, self.selected,
-            *(self.get_component_rich_style(name) for name in sorted(self.COMPONENT_CLASSES)),
+            self.hover, self.pressed, self.selected, self.app.theme,
         )
         if self._drawn is None or self._drawn[0] != state:
             self._drawn = (state, self._draw())
         lines = self._drawn[1]
         return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn = None  # drawn over a background that may have changed
 
     def on_focus(self) -> None:
         self.refresh()
