@@ -48,7 +48,7 @@ class SecurityImagePicker(KeyGrid):
             return self.picker
 
     def __init__(self, **kwargs) -> None:
-        super().__init__([picture(image) for image in SECURITY_IMAGES], columns=3, key_width=14, **kwargs)
+        super().__init__([picture(image) for image in SECURITY_IMAGES], columns=3, **kwargs)  # as wide as its column
 
     @property
     def chosen(self) -> str | None:

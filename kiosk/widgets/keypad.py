@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events, on
-from textual.message import Message
-from textual.reactive import reactive
 
 from kiosk.i18n import _
 from kiosk.widgets.key_grid import KeyGrid
@@ -35,34 +33,20 @@ class ScrambledKeypad(KeyGrid):
     }
     """
 
-    class Changed(Message):
-        """The number of digits typed changed (the digits themselves stay inside)."""
-
-        def __init__(self, keypad: ScrambledKeypad, length: int) -> None:
-            super().__init__()
-            self.keypad = keypad
-            self.length = length
-
-        @property
-        def control(self) -> ScrambledKeypad:
-            return self.keypad
-
-    length: reactive[int] = reactive(0)
-
     def __init__(self, shuffler: KeypadShuffler, max_length: int, **kwargs) -> None:
         self._shuffler = shuffler
         self.max_length = max_length
         self._digits: list[str] = []
-        self.digit_layout = shuffler.next_layout()
         super().__init__(self._key_labels(), columns=COLUMNS, **kwargs)
-        self.border_title = self._display_text()
+        self._show_dots()
 
     @property
     def value(self) -> str:
         return "".join(self._digits)
 
     def _key_labels(self) -> list[str | Text]:
-        digits = iter(self.digit_layout)
+        """The keys' labels, the digits in a fresh layout."""
+        digits = iter(self._shuffler.next_layout())
         words = {"erase": _("Borrar"), "clear": _("Limpiar")}
         return [next(digits) if kind == "d" else Text(words[kind], style="not bold") for kind in CELLS]
 
@@ -70,18 +54,17 @@ class ScrambledKeypad(KeyGrid):
         """Where ``digit`` sits in the current layout (what a tap must hit)."""
         return self.labels.index(digit)
 
-    def _display_text(self) -> str:
-        """One dot per digit, filled as it is typed: spaced, to be counted at a glance."""
+    def _show_dots(self) -> None:
+        """One dot per digit on the frame, filled as it is typed: spaced, to be counted at a glance."""
         dots = "●" * len(self._digits) + "○" * (self.max_length - len(self._digits))
-        return f" {' '.join(dots)} "
+        self.border_title = f" {' '.join(dots)} "
 
     def reshuffle(self) -> None:
-        self.digit_layout = self._shuffler.next_layout()
         self.labels = self._key_labels()
 
     def clear(self) -> None:
         self._digits.clear()
-        self._refresh_value()
+        self._show_dots()
 
     def start_over(self) -> None:
         """Empty, in a new layout, with the first key highlighted: ready for the next try."""
@@ -90,11 +73,6 @@ class ScrambledKeypad(KeyGrid):
         self.cursor = 0
         self.focus()
 
-    def _refresh_value(self) -> None:
-        self.length = len(self._digits)
-        self.border_title = self._display_text()
-        self.post_message(self.Changed(self, self.length))
-
     @on(KeyGrid.Pressed)
     def _key(self, event: KeyGrid.Pressed) -> None:
         event.stop()
@@ -102,11 +80,11 @@ class ScrambledKeypad(KeyGrid):
         if kind == "d":
             if len(self._digits) < self.max_length:
                 self._digits.append(self.labels[event.index])
-                self._refresh_value()
+                self._show_dots()
         elif kind == "erase":
             if self._digits:
                 self._digits.pop()
-                self._refresh_value()
+                self._show_dots()
         else:
             self.clear()
 
