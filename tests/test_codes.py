@@ -53,18 +53,28 @@ def other_member_id(engine, clock):
 
 def issue(engine, hasher, clock, member_id, digits=6, lifetime=LIFETIME, purpose=PURPOSE) -> str:
     with transaction(engine) as session:
-        return codes.issue(session, hasher, clock.now(), member_id, purpose, "sms", digits, lifetime)
+        return codes.issue(session, clock.now(), member_id, purpose, "sms", codes.make(hasher, digits), lifetime)
 
 
-def check(engine, hasher, clock, member_id, value, purpose=PURPOSE) -> codes.CodeMatch:
-    """Check in its own transaction, committing the try counter even on refusal."""
+def attempt(engine, hasher, member_id, value, purpose=PURPOSE) -> codes.Attempt:
+    """The bcrypt check, against the latest code as read before any transaction."""
+    with Session(engine) as session:
+        return codes.attempt(hasher, codes.latest(session, member_id, purpose), value)
+
+
+def settle(engine, clock, member_id, tried: codes.Attempt, purpose=PURPOSE) -> codes.CodeMatch:
+    """Settle a check in its own transaction, committing the try counter even on refusal."""
     refusal = None
     with transaction(engine) as session:
         try:
-            return codes.check(session, hasher, clock.now(), member_id, purpose, value)
+            return codes.check(session, clock.now(), member_id, purpose, tried)
         except Refusal as caught:
             refusal = caught
     raise refusal
+
+
+def check(engine, hasher, clock, member_id, value, purpose=PURPOSE) -> codes.CodeMatch:
+    return settle(engine, clock, member_id, attempt(engine, hasher, member_id, value, purpose), purpose)
 
 
 def reason(call, *args, **kwargs) -> str:
@@ -186,6 +196,26 @@ def test_consume_refused_when_another_kiosk_got_there_first(engine, hasher, cloc
     assert caught.value.reason == "code_used"
 
 
+def test_a_code_replaced_while_it_was_being_checked_is_not_accepted(engine, hasher, clock, member_id):
+    # The bcrypt check runs before the write transaction; a new code sent in
+    # between retires the one checked, and the try counts against neither.
+    first = issue(engine, hasher, clock, member_id)
+    right, wrong_value = attempt(engine, hasher, member_id, first), attempt(engine, hasher, member_id, wrong(first))
+    clock.advance(seconds=31)
+    issue(engine, hasher, clock, member_id)
+    assert reason(settle, engine, clock, member_id, right) == "no_code"
+    assert reason(settle, engine, clock, member_id, wrong_value) == "no_code"
+    assert [row.tries for row in rows(engine)] == [0, 0]
+
+
+def test_a_check_settled_after_the_code_died_is_not_accepted(engine, hasher, clock, member_id):
+    code = issue(engine, hasher, clock, member_id)
+    right = attempt(engine, hasher, member_id, code)
+    for _ in range(codes.MAX_TRIES):  # another kiosk's wrong tries meanwhile
+        reason(check, engine, hasher, clock, member_id, wrong(code))
+    assert reason(settle, engine, clock, member_id, right) == "no_code"
+
+
 def test_expiry(engine, hasher, clock, member_id):
     code = issue(engine, hasher, clock, member_id)
     clock.advance(seconds=119)
@@ -229,9 +259,10 @@ def test_a_right_code_does_not_reset_the_tries(engine, hasher, clock, member_id)
 def test_refusal_escaping_the_transaction_rolls_the_try_back(engine, hasher, clock, member_id):
     # Documents why try counting must commit before re-raising (KioskService._write).
     code = issue(engine, hasher, clock, member_id)
+    tried = attempt(engine, hasher, member_id, wrong(code))
     with pytest.raises(Refusal):
         with transaction(engine) as session:
-            codes.check(session, hasher, clock.now(), member_id, PURPOSE, wrong(code))
+            codes.check(session, clock.now(), member_id, PURPOSE, tried)
     assert rows(engine)[0].tries == 0
 
 

@@ -42,14 +42,27 @@ def latest(session: Session, member_id: int, purpose: str) -> OneTimeCode | None
     return session.exec(statement).first()
 
 
+@dataclass(frozen=True)
+class NewCode:
+    """A code and its hash, made before the transaction that stores it: bcrypt
+    takes a quarter second, and no write lock is held that long."""
+
+    value: str
+    hash: str
+
+
+def make(hasher: Hasher, digits: int) -> NewCode:
+    value = new_code(digits)
+    return NewCode(value, hasher.hash(value))
+
+
 def issue(
     session: Session,
-    hasher: Hasher,
     now: datetime,
     member_id: int,
     purpose: str,
     channel: str,
-    digits: int,
+    code: NewCode,
     lifetime: timedelta,
 ) -> str:
     """Store a new code (retiring the previous one) and return it in clear for the outbox only."""
@@ -63,18 +76,17 @@ def issue(
         )
         .values(expires_at=now)
     )
-    code = new_code(digits)
     session.add(
         OneTimeCode(
             member_id=member_id,
             purpose=purpose,
             channel=channel,
-            hash=hasher.hash(code),
+            hash=code.hash,
             created_at=now,
             expires_at=now + min(lifetime, MAX_LIFETIME),
         )
     )
-    return code
+    return code.value
 
 
 def check_resend(session: Session, now: datetime, member_id: int, purpose: str) -> None:
@@ -107,18 +119,39 @@ class CodeMatch:
     code_id: int
 
 
-def check(
-    session: Session, hasher: Hasher, now: datetime, member_id: int, purpose: str, value: str
-) -> CodeMatch:
-    """Check ``value`` against the member's current code for ``purpose`` without using it up.
+def usable(code: OneTimeCode | None) -> bool:
+    """Whether ``code`` can still be tried (its expiry aside)."""
+    return code is not None and code.used_at is None and code.tries < MAX_TRIES
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A value checked against the member's latest code outside any
+    transaction (the bcrypt work); ``check`` settles it under the write lock."""
+
+    code_id: int | None  # the code it was checked against; None when none was usable
+    matches: bool
+
+
+def attempt(hasher: Hasher, code: OneTimeCode | None, value: str) -> Attempt:
+    """Check ``value`` against ``code``, the member's latest for the purpose as
+    read just before.  With no usable code the same bcrypt work is done."""
+    if not usable(code):
+        hasher.verify(value, None)
+        return Attempt(None, False)
+    return Attempt(code.id, hasher.verify(value, code.hash))
+
+
+def check(session: Session, now: datetime, member_id: int, purpose: str, tried: Attempt) -> CodeMatch:
+    """Settle ``tried`` without using the code up: it counts only against the
+    code it was checked against, if that is still the member's current one.
 
     A wrong value counts a try; the third wrong try kills the code.
     """
     code = latest(session, member_id, purpose)
-    if code is None or code.used_at is not None or code.tries >= MAX_TRIES:
-        hasher.verify(value, None)
+    if tried.code_id is None or code is None or code.id != tried.code_id or not usable(code):
         raise Refusal("no_code", _("El código no es válido. Solicite uno nuevo."))
-    if not hasher.verify(value, code.hash):
+    if not tried.matches:
         code.tries += 1
         session.add(code)
         raise wrong_try(code.tries)

@@ -159,6 +159,11 @@ class KioskService:
         with Session(self.engine, expire_on_commit=False) as session:
             return work(session)
 
+    def _code_attempt(self, member_id: int | None, purpose: str, value: str) -> codes.Attempt:
+        """``value`` checked against the member's latest code, before the write
+        transaction that settles it (``codes.check``)."""
+        return codes.attempt(self.hasher, self._read(lambda s: codes.latest(s, member_id, purpose)), value)
+
     def _member(self, session: Session, member_id: int) -> Member:
         member = session.get(Member, member_id)
         assert member is not None
@@ -254,12 +259,9 @@ class KioskService:
     ) -> None:
         """Issue a code and put it in the outbox.  For an unknown document the
         same work is done, the same limits apply, and nothing is sent."""
+        fresh = codes.make(self.hasher, digits)  # made for a stranger too: the same bcrypt work
         if identity.member_id is None:
-            def pretend(session: Session, now: datetime) -> None:
-                self._pretend_send(session, now, identity, purpose, lifetime)
-                self.hasher.hash(identity.document_number)  # what issuing a real code costs
-
-            self._write(pretend, identity)
+            self._write(lambda s, now: self._pretend_send(s, now, identity, purpose, lifetime), identity)
             return
 
         def send(session: Session, now: datetime) -> None:
@@ -276,7 +278,7 @@ class KioskService:
                 raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
             sends = self._send_subject(identity)
             limits.check_send_allowed(session, sends, now)
-            code = codes.issue(session, self.hasher, now, member.id, purpose, channel, digits, lifetime)
+            code = codes.issue(session, now, member.id, purpose, channel, fresh, lifetime)
             limits.record_send(session, self.institution, sends, now)
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.institution_name, code=code, minutes=minutes)
@@ -439,9 +441,10 @@ class KioskService:
 
     def verify_code(self, identity: Identity, purpose: str, code: str) -> Proof:
         """Use up a code that proves the member holds a contact (no key changes yet)."""
+        tried = self._code_attempt(identity.member_id, purpose, code)
 
         def apply(session: Session, now: datetime) -> Proof:
-            match = codes.check(session, self.hasher, now, identity.member_id, purpose, code)
+            match = codes.check(session, now, identity.member_id, purpose, tried)
             codes.consume(session, now, match.code_id)
             self._audit(session, now, "code_verified", identity.member_id, purpose)
             return Proof(identity.member_id, "code_verified")
@@ -614,14 +617,20 @@ class KioskService:
         whether the document exists.
         """
         wrong = Refusal("wrong_key", _("El usuario o la clave no son correctos."))
+        # Every bcrypt check is made here, before the write transaction that settles it.
         if identity.member_id is None:
             self.hasher.verify(secret, None)
-            self._write(lambda s, now: self._decoy_login(s, now, identity, secret, max_failed_tries, wrong), identity)
+            decoy = self._read(lambda s: limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY))
+            if decoy is not None and decoy.tries < codes.MAX_TRIES:
+                self.hasher.verify(secret, None)  # a member's pending temporary key is checked too
+            self._write(lambda s, now: self._decoy_login(s, now, identity, max_failed_tries, wrong), identity)
             raise wrong  # not reached: _decoy_login always refuses
         member_id = identity.member_id
-        key = self._read(lambda s: self._key(s, member_id))
+        key, pending = self._read(lambda s: (self._key(s, member_id), codes.latest(s, member_id, TEMPORARY_KEY)))
         usable = key is not None and not key.blocked
         key_matches = self.hasher.verify(secret, key.hash if usable else None)
+        # A temporary key is tried when the key is not the one typed.
+        tried = codes.attempt(self.hasher, pending, secret) if not key_matches and codes.usable(pending) else None
 
         def settle(session: Session, now: datetime) -> Login:
             stored = self._key(session, member_id)
@@ -647,17 +656,17 @@ class KioskService:
                     return Login("setup_required", proof)
                 return Login("ok", proof)
             code_refusal: Refusal | None = None
-            pending = codes.latest(session, member_id, TEMPORARY_KEY)
-            if pending and pending.used_at is None and pending.tries < codes.MAX_TRIES:
-                if now < pending.expires_at:
+            current = codes.latest(session, member_id, TEMPORARY_KEY) if tried else None
+            if tried and current and current.id == tried.code_id and codes.usable(current):
+                if now < current.expires_at:
                     try:
-                        match = codes.check(session, self.hasher, now, member_id, TEMPORARY_KEY, secret)
+                        match = codes.check(session, now, member_id, TEMPORARY_KEY, tried)
                     except Refusal as refusal:
                         code_refusal = refusal  # counted on the code, and on the key below
                     else:
                         self._audit(session, now, "temporary_key_accepted", member_id)
                         return Login("change_required", Proof(member_id, "code", match.code_id))
-                elif self.hasher.verify(secret, pending.hash):
+                elif tried.matches:
                     # The member typed the right temporary key too late: say so.
                     raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
             if stored is None:
@@ -681,17 +690,15 @@ class KioskService:
         return self._write(settle, member_id)
 
     def _decoy_login(
-        self, session: Session, now: datetime, identity: Identity, secret: str, max_failed_tries: int, wrong: Refusal
+        self, session: Session, now: datetime, identity: Identity, max_failed_tries: int, wrong: Refusal
     ) -> None:
         """A login for an unknown document, answered as a member's would be:
         a decoy temporary key "sent" to it takes and counts tries like a real
         one, and wrong keys "block" it after as many tries."""
         code_refusal: Refusal | None = None
         decoy = limits.latest_decoy(session, self._send_subject(identity), TEMPORARY_KEY)
-        if decoy is not None and decoy.tries < codes.MAX_TRIES:
-            self.hasher.verify(secret, None)  # a member's pending code is checked too
-            if now < decoy.expires_at:
-                code_refusal = codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
+        if decoy is not None and decoy.tries < codes.MAX_TRIES and now < decoy.expires_at:
+            code_refusal = codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
         if failed < max_failed_tries:
@@ -781,9 +788,10 @@ class KioskService:
             self.hasher.verify(code, None)
             pending.decoy_tries += 1
             raise codes.wrong_try(pending.decoy_tries)
+        tried = self._code_attempt(pending.member_id, pending.purpose, code)
 
         def apply(session: Session, now: datetime) -> Proof:
-            match = codes.check(session, self.hasher, now, pending.member_id, pending.purpose, code)
+            match = codes.check(session, now, pending.member_id, pending.purpose, tried)
             codes.consume(session, now, match.code_id)
             member = self._member(session, pending.member_id)
             expires = now + pending.temporary_for if pending.temporary_for else None
