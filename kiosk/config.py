@@ -59,7 +59,7 @@ class Settings:
         settings = cls(
             database_url=env.get("KIOSK_DATABASE_URL") or default_database_url(),
             pepper=pepper,
-            bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", 12)),
+            bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", cls.bcrypt_cost)),
             idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
             teller_idle_timeout=float(env.get("KIOSK_TELLER_IDLE_TIMEOUT", 300)),
             language=env.get("KIOSK_LANG", "es"),

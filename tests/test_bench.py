@@ -18,6 +18,13 @@ def test_many_kiosks_recover_without_errors(store_url):
     assert not figure.comparison.startswith("0 recoveries")
 
 
+def test_many_kiosks_at_another_bcrypt_cost_say_so(tmp_path):
+    figure, errors = kiosks.measure(f"sqlite:///{tmp_path}/k.db", processes=2, seconds=1.0, label="SQLite",
+                                    cost=5, per_process=20)
+    assert errors == []
+    assert figure.name == "2 kiosks on SQLite, bcrypt cost 5" and figure.comparison.endswith("bcrypt cost 5")
+
+
 def test_store_scale_on_a_tiny_store(tmp_path):
     figures = scale.measure(f"sqlite:///{tmp_path}/small.db", f"sqlite:///{tmp_path}/big.db",
                             big_members=3000, rows=3000, ops=5, label="SQLite", small_members=1000)

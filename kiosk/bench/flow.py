@@ -30,6 +30,7 @@ from time import perf_counter, thread_time
 
 from kiosk.bench.report import Figure, ratio
 from kiosk.bench.seed import NEW_KEY, PEPPER
+from kiosk.config import Settings
 
 HEARTBEAT = 0.010
 SIZE = (100, 40)
@@ -210,11 +211,10 @@ async def _bare(app, probe: Probe, presses: int) -> None:
         app.exit()
 
 
-def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = 12) -> list[Figure]:
+def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_cost) -> list[Figure]:
     from textual.widgets import Button
 
     from kiosk.cli import build_app
-    from kiosk.config import Settings
     from kiosk.screens.base import CoreCallScreen
 
     from textual.app import App

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from kiosk.bench.report import Figure, ratio
+from kiosk.config import Settings
 
 READY = """
 import asyncio, json, resource, sys, time
@@ -77,7 +78,7 @@ def _run(script: str, env: dict[str, str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, data_dir: Path, bcrypt_cost: int = 12) -> list[Figure]:
+def measure(runs: int, data_dir: Path, bcrypt_cost: int = Settings.bcrypt_cost) -> list[Figure]:
     """``runs`` alternating pairs after one warm-up each; the kiosk's store is
     a SQLite file under ``data_dir`` (created and seeded by the warm-up)."""
     env = dict(os.environ, KIOSK_DATA_DIR=str(data_dir))
