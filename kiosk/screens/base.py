@@ -3,6 +3,7 @@ the step title, a message line, and calls into the core off the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -72,16 +73,19 @@ class CoreCallScreen(Screen):
         card.loading = True
         self.show_message("")
 
-        def job() -> None:
+        async def job() -> None:
+            # The work in a thread; the rest on the event loop, inside the
+            # worker, so the worker has ended before a screen it leads to
+            # replaces this one (which would cancel it).
             try:
-                result = work()
+                result = await asyncio.to_thread(work)
             except Refusal as refusal:
-                self.app.call_from_thread(done, refused=refusal)
+                done(refused=refusal)
             except Exception:  # never a traceback on a member's screen
                 log.exception("core call failed on %r", self)
-                self.app.call_from_thread(done, failed=True)
+                done(failed=True)
             else:
-                self.app.call_from_thread(done, result=result)
+                done(result=result)
 
         def done(result: Any = None, refused: Refusal | None = None, failed: bool = False) -> None:
             if not self.is_attached:
@@ -98,7 +102,7 @@ class CoreCallScreen(Screen):
             else:
                 on_success(result)
 
-        self.run_worker(job, thread=True, exclusive=True, group="core")
+        self.run_worker(job(), exclusive=True, group="core")
 
 
 class StepScreen(CoreCallScreen):
