@@ -11,7 +11,7 @@ import string
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from kiosk.config import INSTITUTIONS_DIR, LOCALE_DIR, PROJECT_DIR
@@ -68,10 +68,16 @@ def test_translations_keep_the_placeholders():
     assert not wrong, "translations whose {placeholders} differ from the Spanish:\n" + "\n".join(wrong)
 
 
+def messages_of(compiled: bytes) -> dict:
+    """What a compiled catalog translates: not its header, which names the
+    Babel version that compiled it (the test environment may have a newer one)."""
+    return {message.id: message.string for message in read_mo(io.BytesIO(compiled)) if message.id}
+
+
 def test_compiled_catalog_is_up_to_date():
     compiled = io.BytesIO()
     write_mo(compiled, read_catalog())
-    assert MO.read_bytes() == compiled.getvalue(), f"kiosk.mo is older than kiosk.po ({FIX})"
+    assert messages_of(MO.read_bytes()) == messages_of(compiled.getvalue()), f"kiosk.mo is older than kiosk.po ({FIX})"
 
 
 def test_set_language_switches_translations():
