@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
-from kiosk.flow.profile import Profile
+from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
 from kiosk.theme import use_kiosk_theme
@@ -58,6 +58,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     ALLOW_SELECT = False
     # A wide terminal has room for the demo phone beside the kiosk; a narrow one shows it over it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    # How long a screen is up before the step likely next is composed ahead
+    # (prepare_next): its own first frames and taps come first, and still no
+    # member can read it and press on that soon.
+    PREPARE_AHEAD_AFTER = 0.1
     BINDINGS = [
         # The operator's exit; documented in the README, never shown to members.
         Binding("f10", "operator_exit", show=False, priority=True),
@@ -90,6 +94,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.service: KioskService | None = None
         self.profile: Profile | None = profile
         self.runner: FlowRunner | None = None
+        # The step screen composed ahead, off screen (prepare_next), if any.
+        self.prepared: StepScreen | None = None
         # ``service``: a ready one (the tests), or a factory that opens the store
         # and builds it after the first screen is shown (kiosk.store_later).
         if demo:
@@ -141,8 +147,71 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
     # -- the flow runner's host -------------------------------------------
 
+    def prepare_next(self, shown: StepScreen) -> None:
+        """Compose the step that follows ``shown`` when it is done, off screen,
+        while the member is still on ``shown``: showing it then skips composing
+        and mounting its widgets, most of what a screen change takes.  Only a
+        screen whose compose needs nothing from the visit (``PREPARED_AHEAD``)."""
+        runner = self.runner
+        if runner is None or shown.step is not runner.current or shown.ONWARD is None:
+            return
+        try:
+            following = runner.profile.target(shown.step, shown.ONWARD)
+        except ProfileError:  # this step never goes on that way
+            return
+        if following == WELCOME:
+            return
+        self.compose_ahead(runner.profile.step(following))
+
+    def prepare_first_step(self) -> None:
+        """Compose a visit's first step ahead while the welcome screen waits."""
+        runner = self.runner
+        if runner is None or len(self.screen_stack) != self.home_depth:
+            return
+        step = runner.profile.step(runner.profile.start)
+        prepared = self.prepared
+        if prepared is None or prepared.step is not step or prepared.runner is not runner:
+            self.compose_ahead(step)
+
+    def compose_ahead(self, step: Step) -> None:
+        """Compose ``step``'s screen off screen, if its screen can be."""
+        self.drop_prepared()
+        screen_class = self.runner.screens[step.type]
+        if not screen_class.PREPARED_AHEAD:
+            return
+        self.prepared = screen_class(self.runner, step)
+        self.set_width_class(self.prepared, self.size.width, update=False)
+        # What pushing a new screen does (Textual pinned): its stylesheet read,
+        # then the screen registered, which starts it and composes and mounts
+        # its widgets.
+        self._load_screen_css(self.prepared)
+        self._register(self, self.prepared)
+
+    def drop_prepared(self) -> None:
+        if self.prepared is not None:
+            self._discard(self.prepared)
+            self.prepared = None
+
+    @staticmethod
+    def _discard(screen: StepScreen) -> None:
+        """Remove a screen that will not be shown: one composed ahead is in the
+        app, and would stay there."""
+        if screen.is_running:
+            screen.remove()
+
+    def _prepared_for(self, screen: StepScreen) -> StepScreen:
+        """The screen composed ahead for ``screen``'s step, or ``screen``."""
+        prepared, self.prepared = self.prepared, None
+        if prepared is None:
+            return screen
+        if prepared.step is screen.step and prepared.runner is screen.runner:
+            return prepared
+        self._discard(prepared)
+        return screen
+
     def show_step(self, screen: StepScreen) -> None:
         """Show the next step; what it reads from the store is read in a thread first."""
+        screen = self._prepared_for(screen)
         if not screen.loads:
             self._show(screen)
             return
@@ -164,11 +233,14 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         def shown() -> None:
             if still_wanted():
                 self._show(screen)
+            else:
+                self._discard(screen)
 
         def not_shown() -> None:
             """The member stays on the step they were on, told why."""
             from kiosk.screens.base import CoreCallScreen, failure_message
 
+            self._discard(screen)
             if not still_wanted():
                 return
             self.runner.current = shown_step
@@ -186,8 +258,9 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
     def _show(self, screen: Screen) -> None:
         # The new screen starts with the width class it will get on its first
-        # resize: a class set then would restyle the whole screen again.
-        self.set_width_class(screen, self.size.width, update=False)
+        # resize: a class set then would restyle the whole screen again.  (One
+        # composed ahead was styled already: restyled if the terminal changed.)
+        self.set_width_class(screen, self.size.width, update=screen.is_running)
         if len(self.screen_stack) == self.home_depth:
             self.push_screen(screen)
         else:
@@ -197,6 +270,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         """End the visit: every screen above the welcome one goes, and with
         them every field the member typed into."""
         self.runner.end()
+        self.drop_prepared()
         while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
         self.call_after_refresh(gc.collect)  # the visit's garbage, between members
@@ -233,6 +307,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         if self.demo:
             if self.runner is not None:
                 self.runner.end()
+            self.drop_prepared()
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self.call_after_refresh(gc.collect)

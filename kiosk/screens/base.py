@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -114,17 +114,37 @@ class StepScreen(CoreCallScreen):
     CSS_PATH = STEPS_CSS
     # The first thing to use on the card, never «Salida segura».
     AUTO_FOCUS = "#card *"
+    # Whether the screen may be composed ahead, off screen, while the member
+    # is still on the step before it (``KioskApp.prepare_next``).  Only if its
+    # ``compose`` reads nothing the visit has learnt (the context): what the
+    # visit brings is put on it as it is shown (``fill_in``).
+    PREPARED_AHEAD: ClassVar[bool] = False
+    # The outcome that usually carries the member on: the step it leads to is
+    # the one composed ahead.  None where no outcome is likelier (a login).
+    ONWARD: ClassVar[str | None] = "done"
 
     def __init__(self, runner: FlowRunner, step: Step) -> None:
         super().__init__(classes=f"step step-{step.type}")
         self.runner = runner
         self.step = step
+        self._filled_in = False
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Runs before Textual's own handler.  A step screen is shown once, right
-        # after it was composed and styled: restyling every widget again as it
-        # is shown would only delay it.
+        # Runs before Textual's own handler, so what it changes is in the first
+        # frame.  A step screen is shown once, right after it was composed and
+        # styled: restyling every widget again as it is shown would only delay it.
         event.refresh_styles = False
+        if not self._filled_in:  # not again when a dialog over it closes
+            self._filled_in = True
+            banner, self.context.banner = self.context.banner, None
+            if banner:
+                self.show_message(banner)
+            self.fill_in()
+            # Once this screen is up and its first taps are answered.
+            self.set_timer(self.app.PREPARE_AHEAD_AFTER, lambda: self.app.prepare_next(self))
+
+    def fill_in(self) -> None:
+        """Put on the screen what the visit brings (``load``), as it is first shown."""
 
     def on_resize(self, event: events.Resize) -> None:
         # Runs before Textual's own handler.  Textual sends a new screen a
@@ -166,8 +186,7 @@ class StepScreen(CoreCallScreen):
         with VerticalScroll(id="card"):
             yield Static(self.text("title"), classes="title")
             # Right under the title, so it is never scrolled out of sight.
-            banner, self.context.banner = self.context.banner, None
-            yield Static(banner or "", id="message", classes="-error" if banner else "")
+            yield Static(id="message")
             yield from self.compose_step()
 
     def compose_step(self) -> ComposeResult:

@@ -13,6 +13,8 @@ from kiosk.widgets import Button
 
 
 class ConsentScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
         yield Static(self.text("policy"), id="policy", classes="panel")

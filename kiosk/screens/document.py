@@ -23,6 +23,8 @@ def notes(screen: StepScreen) -> ComposeResult:
 
 
 class DocumentScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         yield Label(self.text("label"), classes="field-label")
         # Long enough to type a mistake, so the mistake can be explained.

@@ -15,6 +15,8 @@ from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 
 
 class KeyChangeScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     @property
     def key_length(self) -> int:
         return self.step.param("key_length") or self.runner.profile.setting("key_length")
@@ -39,7 +41,7 @@ class KeyChangeScreen(StepScreen):
         with Horizontal(classes="actions"):
             yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
 
-    def on_mount(self) -> None:
+    def fill_in(self) -> None:
         identity = self.context.identity
         if self.step.param("ask_document") and identity is not None:
             self.query_one("#document", Input).value = identity.document_number

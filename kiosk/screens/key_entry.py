@@ -14,6 +14,9 @@ from kiosk.widgets import Button, KeyField
 
 
 class KeyEntryScreen(StepScreen):
+    PREPARED_AHEAD = True
+    ONWARD = None  # the login's outcome decides where it goes
+
     def compose_step(self) -> ComposeResult:
         yield Label(self.text("label"), classes="field-label")
         yield KeyField(id="key", max_length=self.runner.profile.setting("key_length"))

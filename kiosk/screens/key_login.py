@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class KeyLoginScreen(StepScreen):
+    PREPARED_AHEAD = True
+    ONWARD = None  # the login's outcome decides where it goes
     shown: SecurityDisplay | None = None
 
     def load(self, service: KioskService) -> None:
@@ -29,27 +31,11 @@ class KeyLoginScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
         with Horizontal(classes="split"):
-            if (shown := self.shown) is not None:
-                # One widget for the whole panel: each widget more is time before the screen shows.
-                yield Static(
-                    Content.assemble(
-                        (_("Imagen y frase de seguridad"), "bold"),
-                        "\n\n",
-                        Content.from_rich_text(picture(shown.image)).stylize("bold"),
-                        "\n\n",
-                        (f"«{shown.phrase}»", "italic"),  # the member's own words, never read as markup
-                        "\n\n",
-                        (
-                            _(
-                                "Si su imagen o frase de seguridad no son lo que usted definió, "
-                                "por su seguridad no ingrese su clave de acceso"
-                            ),
-                            "$warning bold",
-                        ),
-                    ),
-                    id="security",
-                    classes="panel",
-                )
+            if self.step.param("show_security_image"):
+                # One widget for the whole panel: each widget more is time before
+                # the screen shows.  Filled in as it is shown: composed ahead, it
+                # knows nothing of the member yet.
+                yield Static(id="security", classes="panel")
             with Vertical(classes="keypad-column"):
                 yield Static(self.text("hint"), classes="hint")
                 yield ScrambledKeypad(
@@ -59,6 +45,27 @@ class KeyLoginScreen(StepScreen):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Olvidé mi clave"), id="forgot", classes="link")
             yield Button(_("Continuar"), id="continue", variant="primary")
+
+    def fill_in(self) -> None:
+        if (shown := self.shown) is None:
+            return
+        self.query_one("#security", Static).update(
+            Content.assemble(
+                (_("Imagen y frase de seguridad"), "bold"),
+                "\n\n",
+                Content.from_rich_text(picture(shown.image)).stylize("bold"),
+                "\n\n",
+                (f"«{shown.phrase}»", "italic"),  # the member's own words, never read as markup
+                "\n\n",
+                (
+                    _(
+                        "Si su imagen o frase de seguridad no son lo que usted definió, "
+                        "por su seguridad no ingrese su clave de acceso"
+                    ),
+                    "$warning bold",
+                ),
+            )
+        )
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:

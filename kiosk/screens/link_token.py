@@ -14,6 +14,8 @@ from kiosk.widgets import Button, DocumentInput
 
 
 class LinkTokenScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
         field = Input(id="token", max_length=200, placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")

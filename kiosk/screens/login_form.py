@@ -22,6 +22,9 @@ def today_line(moment) -> str:
 
 
 class LoginFormScreen(StepScreen):
+    PREPARED_AHEAD = True
+    ONWARD = None  # the login's outcome decides where it goes
+
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
         if self.step.param("show_date"):

@@ -14,6 +14,8 @@ from kiosk.widgets import Button, ScrambledKeypad
 
 
 class NewKeyScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._first: str | None = None  # the new key, held only until it is confirmed

@@ -22,6 +22,8 @@ def key_field(field_id: str, label: str, length: int) -> KeyField:
 
 
 class RecoveryFormScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         length = self.runner.profile.setting("key_length")
         yield Static(self.text("note"), classes="note")

@@ -19,6 +19,8 @@ class RecoveryLinkScreen(StepScreen):
     """«¿Olvidó su contraseña?»: the document, then an e-mail with a temporary
     key and a single-use link (the same screens whether or not it is a member's)."""
 
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
         yield DocumentInput(

@@ -14,6 +14,8 @@ from kiosk.widgets import Button, SecurityImagePicker
 
 
 class SecurityImageScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         with Horizontal(classes="split"):
             with Vertical(classes="picker-column"):

@@ -12,6 +12,8 @@ from kiosk.widgets import Button
 
 
 class TermsScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), id="terms", classes="panel")
         with Horizontal(classes="actions"):

@@ -34,9 +34,15 @@ class WelcomeScreen(Screen):
     def on_mount(self) -> None:
         self.show_store_state()
 
+    def on_screen_resume(self) -> None:
+        # Between visits the first step is composed ahead (KioskApp.prepare_first_step).
+        self.set_timer(self.app.PREPARE_AHEAD_AFTER, self.app.prepare_first_step)
+
     def show_store_state(self) -> None:
         """«Comenzar» waits for the store, opened after this screen is shown (kiosk.store_later)."""
         show_store_status(self, "#start", meanwhile="#language")
+        if self.app.store_ready:
+            self.set_timer(self.app.PREPARE_AHEAD_AFTER, self.app.prepare_first_step)
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
@@ -46,5 +52,6 @@ class WelcomeScreen(Screen):
     @on(Button.Pressed, "#language")
     async def _language(self, event: Button.Pressed) -> None:
         set_language(event.button.name)
+        self.app.drop_prepared()  # composed in the other language
         await self.recompose()
         self.show_store_state()

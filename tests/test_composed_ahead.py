@@ -1,0 +1,176 @@
+"""The step a member is likely to reach next is composed ahead, off screen,
+while they are still on the step before it; pressing on then shows that very
+screen, with what the visit brings put on it as it is shown.  Nothing composed
+ahead outlives the visit, and no screen composed ahead reads the visit."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.flow.profile import available_profiles, load_profile
+from kiosk.screens.demo import DemoStartScreen
+from kiosk.screens.document import DocumentScreen
+from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.registry import STEP_SCREENS
+from tests.helpers import ORDINARY, UNKNOWN, click, screen_text, type_document
+
+
+async def composed_ahead(pilot):
+    """The screen composed ahead (once the shown one has been up a while), its widgets mounted."""
+    app = pilot.app
+    for _ in range(300):
+        await pilot.pause(0.01)
+        prepared = app.prepared
+        if prepared is not None and prepared.is_mounted and prepared.query("#card"):
+            return prepared
+    raise AssertionError(f"nothing composed ahead of {type(app.screen).__name__}")
+
+
+def card_text(screen) -> str:
+    return " ".join(str(widget.render()) for widget in screen.query("#card Static"))
+
+
+async def test_the_first_step_waits_composed_on_the_welcome_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, DocumentScreen)
+        await click(pilot, "#start")
+        assert app.screen is prepared
+        assert app.screen.focused is app.screen.query_one("#document")  # as on a new screen
+
+        # The visit ends: what it used goes, and a new first step waits for the next member.
+        await click(pilot, "#safe-exit")
+        assert await composed_ahead(pilot) is not prepared
+
+
+async def test_a_language_change_composes_the_first_step_again_in_that_language(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        spanish = await composed_ahead(pilot)
+        assert "Ingresar tu usuario" in card_text(spanish)
+        await click(pilot, "#language")
+        english = await composed_ahead(pilot)
+        assert english is not spanish and not spanish.is_attached
+        assert "Enter your username" in card_text(english)
+        await click(pilot, "#start")
+        assert app.screen is english
+        assert "Enter your username" in screen_text(pilot)
+
+
+async def test_the_key_step_is_composed_ahead_and_shown_with_the_members_image(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        assert isinstance(app.screen, DocumentScreen)
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, KeyLoginScreen)
+        assert prepared not in app.screen_stack
+        assert "Flor" not in card_text(prepared)  # nobody's image yet: the member is not known
+
+        await type_document(pilot, ORDINARY)
+        assert app.screen is prepared
+        text = screen_text(pilot)
+        assert "Flor" in text and "La peor experiencia es la mejor maestra" in text
+        assert app.screen.focused is not None  # ready for the keypad, as a new screen would be
+
+
+async def test_a_stranger_gets_the_decoy_image_on_a_screen_composed_ahead(make_app, service):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        prepared = await composed_ahead(pilot)
+        await type_document(pilot, UNKNOWN)
+        assert app.screen is prepared
+        decoy = service.security_display(service.identify(UNKNOWN))
+        assert f"«{decoy.phrase}»" in screen_text(pilot)
+
+
+async def test_nothing_composed_ahead_outlives_the_visit(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        first = await composed_ahead(pilot)
+        await click(pilot, "#safe-exit")
+        await pilot.pause()
+        assert not first.is_attached and app.prepared is not first
+
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        assert isinstance(app.screen, KeyLoginScreen) and app.screen is not first
+        assert "Flor" in screen_text(pilot)
+
+
+async def test_a_screen_composed_ahead_follows_a_terminal_resize(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        prepared = await composed_ahead(pilot)
+        assert prepared.has_class("-narrow")
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        await type_document(pilot, ORDINARY)
+        assert app.screen is prepared
+        assert prepared.has_class("-wide") and not prepared.has_class("-narrow")
+        assert prepared.size.width == 140
+
+
+async def test_the_operators_other_institution_gets_its_own_first_step(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#institution-progressa")
+        progressa = await composed_ahead(pilot)
+        assert progressa.runner.profile.slug == "progressa"
+        await pilot.press("f9")  # back to the choice: nothing of Progressa's waits
+        await pilot.pause()
+        assert isinstance(app.screen, DemoStartScreen)
+        assert app.prepared is None and not progressa.is_attached
+
+        await click(pilot, "#institution-cooperen")
+        cooperen = await composed_ahead(pilot)
+        assert cooperen.runner.profile.slug == "cooperen"
+        await click(pilot, "#start")
+        assert app.screen is cooperen and app.screen.step.id == "access"
+
+
+class Tripwire:
+    """A visit's context that no screen composed ahead may read."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"a screen composed ahead read the visit's {name!r}")
+
+    def __setattr__(self, name, value):
+        raise AssertionError(f"a screen composed ahead wrote the visit's {name!r}")
+
+
+@pytest.mark.parametrize("slug", available_profiles())
+async def test_screens_composed_ahead_read_nothing_of_the_visit(make_app, slug):
+    profile = load_profile(slug, step_types=set(STEP_SCREENS))
+    steps = [step for step in profile.steps if STEP_SCREENS[step.type].PREPARED_AHEAD]
+    app = make_app(institution=slug)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        app.runner.context = Tripwire()
+        for step in steps:
+            app.compose_ahead(step)
+            prepared = await composed_ahead(pilot)
+            assert prepared.step is step
+        app.drop_prepared()
+    assert steps  # every institution has some
+
+
+async def test_a_screen_composed_ahead_whose_data_cannot_be_read_is_removed(make_app, service, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        prepared = await composed_ahead(pilot)
+
+        def unreachable(_identity):
+            raise ConnectionError("the store went away")
+
+        monkeypatch.setattr(service, "security_display", unreachable)
+        await type_document(pilot, ORDINARY)
+        assert isinstance(app.screen, DocumentScreen)
+        assert "No pudimos completar la operación" in screen_text(pilot)
+        await pilot.pause()
+        assert not prepared.is_attached and app.prepared is not prepared
