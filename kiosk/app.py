@@ -21,7 +21,6 @@ from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
 from kiosk.theme import use_kiosk_theme
-from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store_later import StoreLater
@@ -29,6 +28,7 @@ from kiosk.widgets import KeypadShuffler
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService
+    from kiosk.screens.home import HomeScreen
     from kiosk.screens.base import StepScreen
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,14 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         if self.demo:
             from kiosk.screens.demo import DemoStartScreen
 
-            return DemoStartScreen()
-        return WelcomeScreen()
+            return self.home(DemoStartScreen())
+        return self.home(WelcomeScreen())
+
+    def home(self, screen: HomeScreen) -> HomeScreen:
+        """``screen`` with the width class its first resize would give it: set
+        then, it would restyle the whole screen before its first frame."""
+        self.set_width_class(screen, self.size.width, update=False)
+        return screen
 
     def on_mount(self) -> None:
         self._gc_thresholds = gc.get_threshold()
@@ -286,6 +292,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     # -- operator ---------------------------------------------------------
 
     def action_operator_exit(self) -> None:
+        from kiosk.screens.operator import OperatorExitScreen  # not needed before the operator's first F10
+
         if isinstance(self.screen, OperatorExitScreen):
             return
 
@@ -301,7 +309,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         """Show ``slug``'s kiosk, from its welcome screen."""
         self._serve(*self.demo.open(slug))
         self.phone_member_id = None
-        self.push_screen(WelcomeScreen())
+        self.push_screen(self.home(WelcomeScreen()))
 
     def action_choose_institution(self) -> None:
         if self.demo:

@@ -26,5 +26,15 @@ KIOSK_THEME = Theme(
 
 
 def use_kiosk_theme(app: App) -> None:
+    """Make the kiosk's theme the one ``app`` starts with (call it in
+    ``__init__``).  Setting ``app.theme`` would also restyle the app as soon as
+    it runs, reading and parsing every stylesheet a first time that Textual's
+    own start then throws away and does again (about 10 ms before the first
+    screen): set before the app runs, the theme's colours and classes are all
+    the start needs."""
     app.register_theme(KIOSK_THEME)
-    app.theme = KIOSK_THEME.name
+    app.set_reactive(App.theme, KIOSK_THEME.name)
+    app.stylesheet.set_variables(app.get_css_variables())
+    # What Textual's theme watcher would set (the kiosk's theme is dark, like Textual's default).
+    app.update_classes({f"-theme-{KIOSK_THEME.name}": True, "-dark-mode": KIOSK_THEME.dark,
+                        "-light-mode": not KIOSK_THEME.dark}, update=False)

@@ -1,7 +1,8 @@
 """Nothing long waits on the event loop: what a screen shows is read from
 the store in a thread before the screen is shown (a read that fails leaves the
 member where they were, told so), full garbage collections wait for the end
-of a visit, and a new step screen is not styled twice."""
+of a visit, and a new step screen (or the welcome screen, or the theme) is
+not styled twice."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import time
 
 from sqlalchemy import event
 from textual import events
+from textual.css.stylesheet import Stylesheet
 
 from kiosk.app import NO_AUTOMATIC_FULL_COLLECTION
 from kiosk.screens.base import StepScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_login import KeyLoginScreen
 from kiosk.screens.member_home import MemberHomeScreen
+from kiosk.screens.welcome import WelcomeScreen
+from kiosk.theme import KIOSK_THEME
 from tests.helpers import (
     ORDINARY,
     choose_image,
@@ -142,6 +146,61 @@ async def test_a_step_screen_is_styled_once_when_first_shown(make_app, monkeypat
         assert document not in restyled  # styled as composed, not all over again on being shown
         document.add_class("-seen")
         assert document in restyled  # what does restyle it is seen
+
+
+async def test_the_welcome_screen_is_not_styled_again_when_first_shown(make_app, monkeypatch):
+    restyled: list[object] = []
+    original = WelcomeScreen.update_node_styles
+
+    def counted(screen, animate: bool = True) -> None:
+        restyled.append(screen)
+        original(screen, animate)
+
+    monkeypatch.setattr(WelcomeScreen, "update_node_styles", counted)
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        welcome = app.screen
+        assert isinstance(welcome, WelcomeScreen)
+        # Made with the width class its first resize gives it, and not styled
+        # all over again on being shown: neither restyled it.
+        assert welcome.has_class("-wide") and restyled == []
+        await click(pilot, "#start")
+        await click(pilot, "#safe-exit")
+        assert app.screen is welcome
+        # Shown again, the screen leaves to Textual whether to restyle it.
+        welcome.post_message(events.ScreenResume(refresh_styles=True))
+        await pilot.pause()
+        assert welcome in restyled
+
+
+async def test_the_kiosk_starts_in_its_theme_without_parsing_its_styles_twice(make_app, monkeypatch):
+    reparsed: list[object] = []
+    original = Stylesheet.reparse
+
+    def counted(stylesheet) -> None:
+        reparsed.append(stylesheet)
+        original(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert reparsed == []  # setting the theme with app.theme = ... reparses everything once more
+        assert app.current_theme is KIOSK_THEME and app.has_class("-theme-kiosk")
+
+        def look() -> list[tuple[str, str]]:
+            return [(str(node.styles.background), str(node.styles.color))
+                    for node in (app.screen, *app.screen.query("*"))]
+
+        started_with = look()
+        assert app.screen.styles.background.hex == KIOSK_THEME.background.upper()
+        app.theme = "textual-light"  # a change of theme is Textual's own, as usual
+        await pilot.pause()
+        assert reparsed and look() != started_with
+        app.theme = KIOSK_THEME.name
+        await pilot.pause()
+        assert look() == started_with  # the very look Textual's own way of setting it gives
 
 
 async def test_a_new_step_screen_is_laid_out_again_only_when_the_terminal_changes(make_app):

@@ -14,13 +14,14 @@ from textual.widgets import Static
 
 from kiosk.demo_members import DEMO_MEMBERS
 from kiosk.i18n import N_, _
+from kiosk.screens.home import HomeScreen
 from kiosk.store_later import show_store_status
 from kiosk.widgets import Button
 
 OPERATOR_KEYS = N_("F2: teléfono y correo del asociado · F9: elegir otra entidad · F10: cerrar el kiosco")
 
 
-class DemoStartScreen(Screen):
+class DemoStartScreen(HomeScreen):
     """The operator's start screen."""
 
     def compose(self) -> ComposeResult:

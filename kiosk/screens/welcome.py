@@ -5,16 +5,16 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.i18n import _, current_language, set_language
+from kiosk.screens.home import HomeScreen
 from kiosk.store_later import show_store_status
 from kiosk.widgets import Button
 from kiosk.widgets.phone import phone_panel
 
 
-class WelcomeScreen(Screen):
+class WelcomeScreen(HomeScreen):
     def compose(self) -> ComposeResult:
         profile = self.app.profile
         yield from phone_panel(self.app)
