@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 
+from textual.css.stylesheet import Stylesheet
 from textual.widgets import Button, Static
 
 from kiosk.app import KioskApp
@@ -15,7 +16,15 @@ from kiosk.screens.document import DocumentScreen
 from tests.helpers import click, settle
 
 
-async def test_start_waits_for_the_store(service, profile):
+async def test_start_waits_for_the_store(service, profile, monkeypatch):
+    reparsed: list[object] = []  # every stylesheet parsed again from scratch (about 15 ms each)
+    original_reparse = Stylesheet.reparse
+
+    def counted(stylesheet) -> None:
+        reparsed.append(stylesheet)
+        original_reparse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
     opened = threading.Event()
 
     def open_service():
@@ -36,6 +45,8 @@ async def test_start_waits_for_the_store(service, profile):
         assert steps_styles in app.stylesheet.source  # read while the welcome screen waits for a member
         await click(pilot, "#start")
         assert isinstance(app.screen, DocumentScreen)
+        assert app.screen.query_one("#safe-exit").styles.layer == "bar"  # a rule of the steps' own
+        assert reparsed == []  # only what was new was parsed, as it came
 
 
 async def test_a_store_that_fails_is_a_message_not_a_traceback(profile):
