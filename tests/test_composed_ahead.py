@@ -6,11 +6,13 @@ ahead outlives the visit, and no screen composed ahead reads the visit."""
 from __future__ import annotations
 
 import pytest
+from textual.widgets import RadioButton
 
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.demo import DemoStartScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import ORDINARY, UNKNOWN, click, screen_text, type_document
 
@@ -73,6 +75,22 @@ async def test_the_key_step_is_composed_ahead_and_shown_with_the_members_image(m
         text = screen_text(pilot)
         assert "Flor" in text and "La peor experiencia es la mejor maestra" in text
         assert app.screen.focused is not None  # ready for the keypad, as a new screen would be
+
+
+@pytest.mark.parametrize(("channel", "phrase"), [(0, "a su celular por SMS"), (1, "al correo electrónico")])
+async def test_a_notice_composed_ahead_says_where_the_key_went(make_app, channel, phrase):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        await click(pilot, "#forgot")
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, NoticeScreen) and "Hemos enviado" not in card_text(prepared)
+        radios = list(app.screen.query(RadioButton))
+        await pilot.click(radios[channel])
+        await click(pilot, "#continue")
+        assert app.screen is prepared
+        assert f"Hemos enviado la información solicitada {phrase}." in screen_text(pilot)
 
 
 async def test_a_stranger_gets_the_decoy_image_on_a_screen_composed_ahead(make_app, service):
