@@ -161,10 +161,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         and mounting its widgets, most of what a screen change takes.  Only a
         screen whose compose needs nothing from the visit (``PREPARED_AHEAD``)."""
         runner = self.runner
-        if runner is None or shown.step is not runner.current or shown.ONWARD is None:
+        if runner is None or shown.step is not runner.current or (outcome := shown.onward()) is None:
             return
         try:
-            following = runner.profile.target(shown.step, shown.ONWARD)
+            following = runner.profile.target(shown.step, outcome)
         except ProfileError:  # this step never goes on that way
             return
         if following == WELCOME:

@@ -6,15 +6,19 @@ ahead outlives the visit, and no screen composed ahead reads the visit."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import RadioButton
+from textual.widgets import DataTable, RadioButton
 
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.demo import DemoStartScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_login import KeyLoginScreen
+from kiosk.screens.member_home import MemberHomeScreen
+from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
-from tests.helpers import ORDINARY, UNKNOWN, click, screen_text, type_document
+from tests.helpers import ORDINARY, UNKNOWN, click, code_in, keypad_type, latest_message, screen_text, type_document
+
+ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
 
 
 async def composed_ahead(pilot):
@@ -91,6 +95,38 @@ async def test_a_notice_composed_ahead_says_where_the_key_went(make_app, channel
         await click(pilot, "#continue")
         assert app.screen is prepared
         assert f"Hemos enviado la información solicitada {phrase}." in screen_text(pilot)
+
+
+async def test_a_login_composes_the_members_home_ahead_and_shows_their_products(make_app, service):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, MemberHomeScreen)  # a login usually opens the member's home
+        assert "Ana María" not in card_text(prepared)
+        await keypad_type(pilot, ORDINARY_KEY)
+        await click(pilot, "#continue")
+        assert app.screen is prepared
+        products = service.summary(app.runner.context.proof).products
+        assert products and app.screen.query_one("#products", DataTable).row_count == len(products)
+        assert "Bienvenido(a), Ana María" in screen_text(pilot)
+
+
+async def test_back_with_a_temporary_key_the_change_of_key_is_composed_ahead(make_app, service):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        await click(pilot, "#forgot")
+        await click(pilot, "#continue")  # by SMS
+        await click(pilot, "#continue")  # to log in with the key just sent
+        await type_document(pilot, ORDINARY)
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, NewKeyScreen)
+        await keypad_type(pilot, code_in(latest_message(service, ORDINARY)))
+        await click(pilot, "#continue")
+        assert app.screen is prepared and "Escriba su nueva clave" in screen_text(pilot)
 
 
 async def test_a_stranger_gets_the_decoy_image_on_a_screen_composed_ahead(make_app, service):

@@ -119,9 +119,6 @@ class StepScreen(CoreCallScreen):
     # ``compose`` reads nothing the visit has learnt (the context): what the
     # visit brings is put on it as it is shown (``fill_in``).
     PREPARED_AHEAD: ClassVar[bool] = False
-    # The outcome that usually carries the member on: the step it leads to is
-    # the one composed ahead.  None where no outcome is likelier (a login).
-    ONWARD: ClassVar[str | None] = "done"
 
     def __init__(self, runner: FlowRunner, step: Step) -> None:
         super().__init__(classes=f"step step-{step.type}")
@@ -145,6 +142,11 @@ class StepScreen(CoreCallScreen):
 
     def fill_in(self) -> None:
         """Put on the screen what the visit brings (``load``), as it is first shown."""
+
+    def onward(self) -> str | None:
+        """The outcome likely to carry the member on from here (the step it
+        leads to is the one composed ahead), or None."""
+        return "done"
 
     def on_resize(self, event: events.Resize) -> None:
         # Runs before Textual's own handler.  Textual sends a new screen a
@@ -219,3 +221,16 @@ class StepScreen(CoreCallScreen):
     @on(Button.Pressed, "#safe-exit")
     def _safe_exit(self) -> None:
         self.app.return_to_welcome()
+
+
+class LoginStepScreen(StepScreen):
+    """A step where the member logs in: the login's outcome says where it goes."""
+
+    def onward(self) -> str | None:
+        # Back with a temporary key the kiosk sent them in this visit, a member
+        # is asked to change it; otherwise a login usually opens their home.
+        return "change_required" if self.context.channel else "ok"
+
+    def logged_in(self, login: Login) -> None:
+        self.context.proof = login.proof
+        self.finish(login.status)

@@ -8,14 +8,13 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
 from kiosk.i18n import _
-from kiosk.screens.base import StepScreen
+from kiosk.screens.base import LoginStepScreen
 from kiosk.screens.document import notes
 from kiosk.widgets import Button, KeyField
 
 
-class KeyEntryScreen(StepScreen):
+class KeyEntryScreen(LoginStepScreen):
     PREPARED_AHEAD = True
-    ONWARD = None  # the login's outcome decides where it goes
 
     def compose_step(self) -> ComposeResult:
         yield Label(self.text("label"), classes="field-label")
@@ -37,8 +36,4 @@ class KeyEntryScreen(StepScreen):
         if not secret:
             self.show_message(_("Escriba su clave."))
             return
-        self.call_core(lambda: self.log_in(self.context.identity, secret), self._logged_in)
-
-    def _logged_in(self, login) -> None:
-        self.context.proof = login.proof
-        self.finish(login.status)
+        self.call_core(lambda: self.log_in(self.context.identity, secret), self.logged_in)

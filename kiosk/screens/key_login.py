@@ -12,16 +12,15 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kiosk.i18n import _
-from kiosk.screens.base import StepScreen
+from kiosk.screens.base import LoginStepScreen
 from kiosk.widgets import Button, ScrambledKeypad, picture
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService, SecurityDisplay
 
 
-class KeyLoginScreen(StepScreen):
+class KeyLoginScreen(LoginStepScreen):
     PREPARED_AHEAD = True
-    ONWARD = None  # the login's outcome decides where it goes
     shown: SecurityDisplay | None = None
 
     def load(self, service: KioskService) -> None:
@@ -85,10 +84,6 @@ class KeyLoginScreen(StepScreen):
             return
         self.call_core(
             lambda: self.log_in(self.context.identity, secret),
-            self._logged_in,
+            self.logged_in,
             on_refusal=lambda _refusal: keypad.start_over(),
         )
-
-    def _logged_in(self, login) -> None:
-        self.context.proof = login.proof
-        self.finish(login.status)

@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 from kiosk.core.dates import local_date, spanish_date
 from kiosk.i18n import _, current_language
-from kiosk.screens.base import StepScreen
+from kiosk.screens.base import LoginStepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField
 
 
@@ -21,9 +21,8 @@ def today_line(moment) -> str:
     return _("Hoy es: {date}").format(date=written)
 
 
-class LoginFormScreen(StepScreen):
+class LoginFormScreen(LoginStepScreen):
     PREPARED_AHEAD = True
-    ONWARD = None  # the login's outcome decides where it goes
 
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
@@ -83,5 +82,4 @@ class LoginFormScreen(StepScreen):
     def _logged_in(self, result) -> None:
         identity, login = result
         self.context.identity = identity
-        self.context.proof = login.proof
-        self.finish(login.status)
+        self.logged_in(login)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.i18n import _
@@ -18,19 +19,24 @@ if TYPE_CHECKING:
 
 
 class MemberHomeScreen(StepScreen):
+    PREPARED_AHEAD = True
+
     def load(self, service: KioskService) -> None:
         self.summary = service.summary(self.context.proof)
 
     def compose_step(self) -> ComposeResult:
-        summary = self.summary
-        yield Static(_("Bienvenido(a), {name}").format(name=summary.first_names), id="greeting", classes="lead")
+        yield Static(id="greeting", classes="lead")
         table = DataTable(id="products", cursor_type="none")
         table.add_columns(_("Producto"), _("Número"))
-        for kind, number in summary.products:
-            table.add_row(_(kind), number)
         yield table
         with Horizontal(classes="actions"):
             yield Button(_("Salir"), id="leave", variant="primary")
+
+    def fill_in(self) -> None:
+        summary = self.summary
+        # The member's name as written, never read as markup.
+        self.query_one("#greeting", Static).update(Content(_("Bienvenido(a), {name}").format(name=summary.first_names)))
+        self.query_one("#products", DataTable).add_rows((_(kind), number) for kind, number in summary.products)
 
     @on(Button.Pressed, "#leave")
     def _leave(self) -> None:
