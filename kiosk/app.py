@@ -161,7 +161,9 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         and mounting its widgets, most of what a screen change takes.  Only a
         screen whose compose needs nothing from the visit (``PREPARED_AHEAD``)."""
         runner = self.runner
-        if runner is None or shown.step is not runner.current or (outcome := shown.onward()) is None:
+        if runner is None or shown is not self.screen or shown.step is not runner.current:
+            return  # the member has moved on (or a dialog is over it)
+        if (outcome := shown.onward()) is None:
             return
         try:
             following = runner.profile.target(shown.step, outcome)
@@ -203,8 +205,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     @staticmethod
     def _discard(screen: StepScreen) -> None:
         """Remove a screen that will not be shown: one composed ahead is in the
-        app, and would stay there."""
-        if screen.is_running:
+        app (registered, if not yet running), and would stay there."""
+        if screen.is_attached:
             screen.remove()
 
     def _prepared_for(self, screen: StepScreen) -> StepScreen:
@@ -325,6 +327,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def action_toggle_phone(self) -> None:
         if self.demo:
             self.toggle_class("-phone")
+            if self.prepared is not None:  # off screen, where Textual's restyle of the app does not reach
+                self.prepared.update_node_styles(animate=False)
             self.refresh_phone()
 
     def refresh_phone(self) -> None:

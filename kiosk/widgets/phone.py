@@ -58,9 +58,10 @@ class PhonePanel(VerticalScroll):
         yield Static(_("Teléfono y correo · F2 lo oculta"), classes="phone-title")
         yield Static(_("Sin mensajes para esta visita."), id="phone-empty")
 
-    def on_mount(self) -> None:
-        # A screen shown while the phone is on starts with the messages already there.
-        self.call_after_refresh(self.app.refresh_phone)
+    def on_show(self) -> None:
+        # As the panel comes into view (F2, or a screen shown while the phone
+        # is on, made now or composed ahead), the messages are read for it.
+        self.app.refresh_phone()
 
     def show_messages(self, messages: list[Delivered]) -> None:
         """Redraw only when something new arrived, so the operator's scroll stays put."""
