@@ -141,7 +141,8 @@ class StepScreen(CoreCallScreen):
             self.set_timer(self.app.PREPARE_AHEAD_AFTER, lambda: self.app.prepare_next(self))
 
     def fill_in(self) -> None:
-        """Put on the screen what the visit brings (``load``), as it is first shown."""
+        """Put on the screen what it shows of the visit (``load``) or of the
+        moment, as it is first shown."""
 
     def onward(self) -> str | None:
         """The outcome likely to carry the member on from here (the step it

@@ -27,7 +27,7 @@ class LoginFormScreen(LoginStepScreen):
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
         if self.step.param("show_date"):
-            yield Static(today_line(self.service.clock.now()), id="today")
+            yield Static(id="today")  # the day it is shown, not the (maybe earlier) day it was composed
         for name in ("notice", "text"):
             if self.step.param(name):
                 yield Static(self.text(name), classes="note")
@@ -51,6 +51,10 @@ class LoginFormScreen(LoginStepScreen):
             panel = Static("\n".join(f"• {_(tip)}" for tip in tips), id="tips", classes="panel")
             panel.border_title = self.text("tips_title")
             yield panel
+
+    def fill_in(self) -> None:
+        for today in self.query("#today").results(Static):
+            today.update(today_line(self.service.clock.now()))
 
     @on(Button.Pressed, "#forgot")
     def _forgot(self) -> None:

@@ -39,7 +39,8 @@ class QuestionsStep(StepScreen):
         with Horizontal(classes="actions"):
             yield Button(_("Salir"), id="leave", variant="primary")
 
-    def on_mount(self) -> None:
+    def fill_in(self) -> None:
+        # After the banner (new_attempt's refusal), which says it better when there is one.
         if self.closed_reason and not self.query_one("#message").render():
             self.show_message(self.closed_reason)
 
