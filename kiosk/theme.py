@@ -35,6 +35,9 @@ def use_kiosk_theme(app: App) -> None:
     app.register_theme(KIOSK_THEME)
     app.set_reactive(App.theme, KIOSK_THEME.name)
     app.stylesheet.set_variables(app.get_css_variables())
-    # What Textual's theme watcher would set (the kiosk's theme is dark, like Textual's default).
+    # The rest of what Textual's theme watcher does (Textual pinned): the
+    # theme's classes, and ANSI colours mapped as the theme's own (the app was
+    # made with Textual's default theme, or TEXTUAL_THEME's).
     app.update_classes({f"-theme-{KIOSK_THEME.name}": True, "-dark-mode": KIOSK_THEME.dark,
                         "-light-mode": not KIOSK_THEME.dark}, update=False)
+    app._refresh_truecolor_filter(app.ansi_theme)

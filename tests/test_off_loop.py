@@ -187,7 +187,8 @@ async def test_the_kiosk_starts_in_its_theme_without_parsing_its_styles_twice(ma
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert reparsed == []  # setting the theme with app.theme = ... reparses everything once more
-        assert app.current_theme is KIOSK_THEME and app.has_class("-theme-kiosk")
+        assert app.current_theme is KIOSK_THEME
+        assert {name for name in app.classes if name.startswith("-theme-")} == {"-theme-kiosk"}
 
         def look() -> list[tuple[str, str]]:
             return [(str(node.styles.background), str(node.styles.color))
