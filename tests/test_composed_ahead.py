@@ -16,6 +16,8 @@ from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
 from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
+from kiosk.screens.welcome import WelcomeScreen
+from kiosk.widgets.phone import PhonePanel
 from tests.helpers import ORDINARY, UNKNOWN, click, code_in, keypad_type, latest_message, screen_text, type_document
 
 ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
@@ -129,6 +131,52 @@ async def test_back_with_a_temporary_key_the_change_of_key_is_composed_ahead(mak
         assert app.screen is prepared and "Escriba su nueva clave" in screen_text(pilot)
 
 
+async def to_the_key_step(pilot) -> None:
+    await click(pilot, "#start")
+    await pilot.pause(0.3)
+    await type_document(pilot, ORDINARY)
+
+
+async def to_the_members_home(pilot) -> None:
+    await to_the_key_step(pilot)
+    await pilot.pause(0.3)
+    await keypad_type(pilot, ORDINARY_KEY)
+    await click(pilot, "#continue")
+
+
+async def to_the_notice(pilot) -> None:
+    await to_the_key_step(pilot)
+    await click(pilot, "#forgot")
+    await pilot.pause(0.3)
+    await click(pilot, "#continue")  # by SMS
+
+
+@pytest.mark.parametrize("path", [to_the_key_step, to_the_members_home, to_the_notice])
+async def test_a_screen_composed_ahead_looks_as_one_made_when_needed(make_app, clock, path):
+    """The same steps twice, with the same keypad layouts dealt: the screens
+    composed ahead, then made as they are needed."""
+    looks = []
+    for ahead in (True, False):
+        clock.advance(minutes=1)  # past the first run's wait before a code is sent again
+        app = make_app()
+        if not ahead:
+            app.PREPARE_AHEAD_AFTER = 3600.0  # nothing is composed ahead within the test
+        async with app.run_test(size=(100, 40)) as pilot:
+            composed_ahead_screens = []
+            original_show = app._show
+
+            def noted_show(screen, original_show=original_show, noted=composed_ahead_screens):
+                noted.append(screen.is_running)  # composed ahead: running before it is shown
+                original_show(screen)
+
+            app._show = noted_show
+            await path(pilot)
+            await pilot.pause(0.3)
+            assert any(composed_ahead_screens) is ahead and composed_ahead_screens[-1] is ahead
+            looks.append(app.export_screenshot())
+    assert looks[0] == looks[1]
+
+
 async def test_a_stranger_gets_the_decoy_image_on_a_screen_composed_ahead(make_app, service):
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
@@ -147,12 +195,34 @@ async def test_nothing_composed_ahead_outlives_the_visit(make_app):
         first = await composed_ahead(pilot)
         await click(pilot, "#safe-exit")
         await pilot.pause()
-        assert not first.is_attached and app.prepared is not first
+        assert not first.is_attached
 
         await click(pilot, "#start")
         await type_document(pilot, ORDINARY)
         assert isinstance(app.screen, KeyLoginScreen) and app.screen is not first
         assert "Flor" in screen_text(pilot)
+
+
+async def test_an_idle_visit_takes_what_was_composed_ahead_with_it(make_app):
+    app = make_app(idle_timeout=0.5)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        prepared = await composed_ahead(pilot)  # the member's home, should they log in
+        await pilot.pause(1.0)  # ...but they walk away
+        assert isinstance(app.screen, WelcomeScreen)
+        assert not prepared.is_attached
+
+
+async def test_a_screen_dropped_before_it_first_ran_is_removed(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        app.compose_ahead(app.runner.profile.step("key"))
+        dropped = app.prepared
+        app.drop_prepared()  # in the same turn of the event loop: its task has not run yet
+        await pilot.pause(0.2)
+        assert not dropped.is_attached
 
 
 async def test_a_screen_composed_ahead_follows_a_terminal_resize(make_app):
@@ -185,6 +255,28 @@ async def test_the_operators_other_institution_gets_its_own_first_step(make_demo
         assert cooperen.runner.profile.slug == "cooperen"
         await click(pilot, "#start")
         assert app.screen is cooperen and app.screen.step.id == "access"
+
+
+async def test_a_login_form_composed_overnight_shows_the_day_it_is_shown(make_app, clock):
+    app = make_app(institution="cooperen")
+    async with app.run_test(size=(100, 40)) as pilot:
+        prepared = await composed_ahead(pilot)  # the first step, while the welcome screen waits
+        clock.advance(days=1)
+        await click(pilot, "#start")
+        assert app.screen is prepared
+        assert "Hoy es: Domingo, 22 de noviembre de 2026" in screen_text(pilot)
+
+
+async def test_the_phone_turned_on_shows_on_a_screen_composed_ahead(make_demo_app):
+    app = make_demo_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await click(pilot, "#institution-progressa")
+        prepared = await composed_ahead(pilot)
+        await pilot.press("f2")  # the operator turns the phone on while the first step waits off screen
+        await pilot.pause()
+        await click(pilot, "#start")
+        assert app.screen is prepared
+        assert prepared.query_one(PhonePanel).display  # beside the kiosk, as on a screen made now
 
 
 class Tripwire:

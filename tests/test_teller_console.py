@@ -227,7 +227,11 @@ async def test_idle_signs_the_teller_out(make_teller_app, clock, engine):
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, clock)
         await open_member(pilot, ORDINARY)
-        await pilot.pause(1.2)
+        for _ in range(50):  # 0.5 s idle, then the sign-out (given time on a busy machine)
+            await pilot.pause(0.1)
+            if isinstance(app.screen, SignInScreen):
+                break
+        await settle(pilot)
         assert isinstance(app.screen, SignInScreen) and app.teller is None
         assert message_text(pilot) == "Sesión cerrada por inactividad."
         assert len(app.screen_stack) == 1
