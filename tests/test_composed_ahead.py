@@ -11,6 +11,7 @@ from textual.widgets import DataTable, RadioButton
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.demo import DemoStartScreen
 from kiosk.screens.document import DocumentScreen
+from kiosk.screens.key_change import KeyChangeScreen
 from kiosk.screens.key_login import KeyLoginScreen
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.new_key import NewKeyScreen
@@ -18,7 +19,21 @@ from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.phone import PhonePanel
-from tests.helpers import ORDINARY, UNKNOWN, click, code_in, keypad_type, latest_message, screen_text, type_document
+from tests.helpers import (
+    ORDINARY,
+    UNKNOWN,
+    click,
+    code_in,
+    codes_sent,
+    fill,
+    keypad_type,
+    latest_message,
+    screen_text,
+    type_document,
+)
+from tests.test_coasmedas_flow import COASMEDAS, log_in, recover_temporary_key
+from tests.test_coasmedas_flow import TEMPORARY as COASMEDAS_TEMPORARY
+from tests.test_cooperen_flow import COOPEREN, answer, to_questions
 
 ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
 
@@ -129,6 +144,34 @@ async def test_back_with_a_temporary_key_the_change_of_key_is_composed_ahead(mak
         await keypad_type(pilot, code_in(latest_message(service, ORDINARY)))
         await click(pilot, "#continue")
         assert app.screen is prepared and "Escriba su nueva clave" in screen_text(pilot)
+
+
+async def test_coasmedas_login_with_the_chosen_temporary_key_has_its_change_composed_ahead(make_app, service_for):
+    service = service_for("coasmedas")
+    app = make_app(institution="coasmedas")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await recover_temporary_key(pilot, service)
+        await fill(pilot, code=codes_sent(service, COASMEDAS)[-1])
+        await click(pilot, "#continue")  # «Cambio de clave Exitoso»
+        await click(pilot, "#continue")  # to the login
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, KeyChangeScreen) and prepared.step.id == "change_login"
+        await log_in(pilot, COASMEDAS, COASMEDAS_TEMPORARY)
+        assert app.screen is prepared
+
+
+async def test_cooperen_login_after_the_shown_key_has_its_change_composed_ahead(make_app):
+    app = make_app(institution="cooperen")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await to_questions(pilot)
+        await answer(pilot)
+        temporary = str(app.screen.query_one("#shown-key").render())
+        await click(pilot, "#continue")  # read it: on to the login
+        prepared = await composed_ahead(pilot)
+        assert isinstance(prepared, KeyChangeScreen) and prepared.step.id == "change"
+        await fill(pilot, document=COOPEREN, key=temporary)
+        await click(pilot, "#continue")
+        assert app.screen is prepared
 
 
 async def to_the_key_step(pilot) -> None:

@@ -228,9 +228,9 @@ class LoginStepScreen(StepScreen):
     """A step where the member logs in: the login's outcome says where it goes."""
 
     def onward(self) -> str | None:
-        # Back with a temporary key the kiosk sent them in this visit, a member
-        # is asked to change it; otherwise a login usually opens their home.
-        return "change_required" if self.context.channel else "ok"
+        # With a temporary key from this visit, a member is asked to change
+        # it; otherwise a login usually opens their home.
+        return "change_required" if self.context.temporary_key else "ok"
 
     def logged_in(self, login: Login) -> None:
         self.context.proof = login.proof

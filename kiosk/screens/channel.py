@@ -68,4 +68,5 @@ class ChannelChoiceScreen(StepScreen):
 
     def _sent(self, channel: str) -> None:
         self.context.channel = channel
+        self.context.temporary_key = True
         self.finish()

@@ -82,5 +82,7 @@ class CodeEntryScreen(StepScreen):
 
     def _confirmed(self, proof) -> None:
         self.context.proof = proof
+        if self.context.pending is not None and self.context.pending.temporary_for is not None:
+            self.context.temporary_key = True  # the key the member chose is temporary (Coasmedas)
         self.context.pending = None
         self.finish()

@@ -65,4 +65,5 @@ class PersonalQuestionsScreen(QuestionsStep):
 
     def _answered(self, temporary_key: str) -> None:
         self.context.shown_key = temporary_key
+        self.context.temporary_key = True
         self.finish()
