@@ -329,7 +329,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             self.toggle_class("-phone")
             if self.prepared is not None:  # off screen, where Textual's restyle of the app does not reach
                 self.prepared.update_node_styles(animate=False)
-            self.refresh_phone()
+            # The panel reads the messages as it comes into view (PhonePanel.on_show).
 
     def refresh_phone(self) -> None:
         """Show the messages of the visit's member (or of the last one) on the
