@@ -179,9 +179,13 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         if runner is None or len(self.screen_stack) != self.home_depth:
             return
         step = runner.profile.step(runner.profile.start)
-        prepared = self.prepared
-        if prepared is None or prepared.step is not step or prepared.runner is not runner:
+        if not self._is_prepared(step):
             self.compose_ahead(step)
+
+    def _is_prepared(self, step: Step) -> bool:
+        """Whether ``step``'s screen waits composed ahead, for this institution's runner."""
+        prepared = self.prepared
+        return prepared is not None and prepared.step is step and prepared.runner is self.runner
 
     def compose_ahead(self, step: Step) -> None:
         """Compose ``step``'s screen off screen, if its screen can be."""
@@ -210,13 +214,12 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             screen.remove()
 
     def _prepared_for(self, screen: StepScreen) -> StepScreen:
-        """The screen composed ahead for ``screen``'s step, or ``screen``."""
-        prepared, self.prepared = self.prepared, None
-        if prepared is None:
-            return screen
-        if prepared.step is screen.step and prepared.runner is screen.runner:
-            return prepared
-        self._discard(prepared)
+        """The screen composed ahead for ``screen``'s step, or ``screen`` (and
+        what was composed ahead for another step goes)."""
+        if self._is_prepared(screen.step):
+            screen, self.prepared = self.prepared, None
+        else:
+            self.drop_prepared()
         return screen
 
     def show_step(self, screen: StepScreen) -> None:
