@@ -34,6 +34,7 @@ from tests.helpers import (
 from tests.test_coasmedas_flow import COASMEDAS, log_in, recover_temporary_key
 from tests.test_coasmedas_flow import TEMPORARY as COASMEDAS_TEMPORARY
 from tests.test_cooperen_flow import COOPEREN, answer, to_questions
+from tests.test_cooperen_flow import NEW_KEY as COOPEREN_NEW_KEY
 
 ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
 
@@ -172,6 +173,12 @@ async def test_cooperen_login_after_the_shown_key_has_its_change_composed_ahead(
         await fill(pilot, document=COOPEREN, key=temporary)
         await click(pilot, "#continue")
         assert app.screen is prepared
+
+        # Once changed, the temporary key is spent: the next login opens the home.
+        await fill(pilot, current=temporary, key=COOPEREN_NEW_KEY, confirmation=COOPEREN_NEW_KEY)
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "access"
+        assert isinstance(await composed_ahead(pilot), MemberHomeScreen)
 
 
 async def to_the_key_step(pilot) -> None:

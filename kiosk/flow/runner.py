@@ -33,8 +33,8 @@ class FlowContext:
     pending: PendingChange | None = None  # a key change waiting for its code
     channel: str | None = None
     shown_key: str | None = None  # a system-generated key on its way to the one screen that shows it
-    # The visit gave the member a temporary key (sent, shown or chosen): their
-    # next login is most likely to be asked to change it.
+    # The visit gave the member a temporary key (sent, shown or chosen) they
+    # have not logged in with yet: that login will most likely ask to change it.
     temporary_key: bool = False
     banner: str | None = None  # a message for the next screen (shown once)
 

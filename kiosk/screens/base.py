@@ -234,4 +234,5 @@ class LoginStepScreen(StepScreen):
 
     def logged_in(self, login: Login) -> None:
         self.context.proof = login.proof
+        self.context.temporary_key = False  # used: once it is changed, the next login opens the home
         self.finish(login.status)
