@@ -94,8 +94,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.service: KioskService | None = None
         self.profile: Profile | None = profile
         self.runner: FlowRunner | None = None
-        # The step screen composed ahead, off screen (prepare_next), if any.
-        self.prepared: StepScreen | None = None
+        # The step screens composed ahead, off screen (prepare_next), by step id.
+        self.prepared: dict[str, StepScreen] = {}
         # ``service``: a ready one (the tests), or a factory that opens the store
         # and builds it after the first screen is shown (kiosk.store_later).
         if demo:
@@ -156,55 +156,60 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     # -- the flow runner's host -------------------------------------------
 
     def prepare_next(self, shown: StepScreen) -> None:
-        """Compose the step that follows ``shown`` when it is done, off screen,
-        while the member is still on ``shown``: showing it then skips composing
-        and mounting its widgets, most of what a screen change takes.  Only a
-        screen whose compose needs nothing from the visit (``PREPARED_AHEAD``)."""
+        """Compose the steps ``shown`` likely leads to, off screen, while the
+        member is still on ``shown``: showing one then skips composing and
+        mounting its widgets, most of what a screen change takes.  Only screens
+        whose compose needs nothing from the visit (``PREPARED_AHEAD``)."""
         runner = self.runner
         if runner is None or shown is not self.screen or shown.step is not runner.current:
             return  # the member has moved on (or a dialog is over it)
-        if (outcome := shown.onward()) is None:
-            return
-        try:
-            following = runner.profile.target(shown.step, outcome)
-        except ProfileError:  # this step never goes on that way
-            return
-        if following == WELCOME:
-            return
-        self.compose_ahead(runner.profile.step(following))
+        following = []
+        for outcome in shown.likely_outcomes():
+            try:
+                step_id = runner.profile.target(shown.step, outcome)
+            except ProfileError:  # this step never goes on that way
+                continue
+            if step_id != WELCOME:
+                following.append(runner.profile.step(step_id))
+        self.compose_ahead(*following)
 
     def prepare_first_step(self) -> None:
         """Compose a visit's first step ahead while the welcome screen waits."""
         runner = self.runner
-        if runner is None or len(self.screen_stack) != self.home_depth:
-            return
-        step = runner.profile.step(runner.profile.start)
-        if not self._is_prepared(step):
-            self.compose_ahead(step)
+        if runner is not None and len(self.screen_stack) == self.home_depth:
+            self.compose_ahead(runner.profile.step(runner.profile.start))
 
     def _is_prepared(self, step: Step) -> bool:
         """Whether ``step``'s screen waits composed ahead, for this institution's runner."""
-        prepared = self.prepared
+        prepared = self.prepared.get(step.id)
         return prepared is not None and prepared.step is step and prepared.runner is self.runner
 
-    def compose_ahead(self, step: Step) -> None:
-        """Compose ``step``'s screen off screen, if its screen can be."""
-        self.drop_prepared()
-        screen_class = self.runner.screens[step.type]
-        if not screen_class.PREPARED_AHEAD:
-            return
-        self.prepared = screen_class(self.runner, step)
-        self.set_width_class(self.prepared, self.size.width, update=False)
-        # What pushing a new screen does (Textual pinned): its stylesheet read,
-        # then the screen registered, which starts it and composes and mounts
-        # its widgets.
-        self._load_screen_css(self.prepared)
-        self._register(self, self.prepared)
+    def compose_ahead(self, *steps: Step) -> None:
+        """Have the screens of ``steps`` (those that can be) composed off
+        screen, and no other."""
+        wanted = {step.id for step in steps}
+        for step_id in [step_id for step_id in self.prepared if step_id not in wanted]:
+            self._discard_prepared(step_id)
+        for step in steps:
+            screen_class = self.runner.screens[step.type]
+            if not screen_class.PREPARED_AHEAD or self._is_prepared(step):
+                continue
+            self._discard_prepared(step.id)  # another institution's step of that id
+            screen = self.prepared[step.id] = screen_class(self.runner, step)
+            self.set_width_class(screen, self.size.width, update=False)
+            # What pushing a new screen does (Textual pinned): its stylesheet
+            # read, then the screen registered, which starts it and composes
+            # and mounts its widgets.
+            self._load_screen_css(screen)
+            self._register(self, screen)
+
+    def _discard_prepared(self, step_id: str) -> None:
+        if (screen := self.prepared.pop(step_id, None)) is not None:
+            self._discard(screen)
 
     def drop_prepared(self) -> None:
-        if self.prepared is not None:
-            self._discard(self.prepared)
-            self.prepared = None
+        for step_id in list(self.prepared):
+            self._discard_prepared(step_id)
 
     @staticmethod
     def _discard(screen: StepScreen) -> None:
@@ -217,9 +222,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         """The screen composed ahead for ``screen``'s step, or ``screen`` (and
         what was composed ahead for another step goes)."""
         if self._is_prepared(screen.step):
-            screen, self.prepared = self.prepared, None
-        else:
-            self.drop_prepared()
+            screen = self.prepared.pop(screen.step.id)
+        self.drop_prepared()
         return screen
 
     def show_step(self, screen: StepScreen) -> None:
@@ -330,8 +334,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def action_toggle_phone(self) -> None:
         if self.demo:
             self.toggle_class("-phone")
-            if self.prepared is not None:  # off screen, where Textual's restyle of the app does not reach
-                self.prepared.update_node_styles(animate=False)
+            for screen in self.prepared.values():  # off screen, where Textual's restyle of the app does not reach
+                screen.update_node_styles(animate=False)
             # The panel reads the messages as it comes into view (PhonePanel.on_show).
 
     def refresh_phone(self) -> None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, RadioButton
 
+from kiosk.core.outbox import SMS
 from kiosk.flow.profile import available_profiles, load_profile
+from kiosk.screens.base import StepScreen
+from kiosk.screens.channel import ChannelChoiceScreen
 from kiosk.screens.demo import DemoStartScreen
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.key_change import KeyChangeScreen
@@ -20,6 +23,7 @@ from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.phone import PhonePanel
 from tests.helpers import (
+    NO_EMAIL,
     ORDINARY,
     UNKNOWN,
     click,
@@ -39,15 +43,16 @@ from tests.test_cooperen_flow import NEW_KEY as COOPEREN_NEW_KEY
 ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
 
 
-async def composed_ahead(pilot):
-    """The screen composed ahead (once the shown one has been up a while), its widgets mounted."""
+async def composed_ahead(pilot, kind: type[StepScreen] = StepScreen) -> StepScreen:
+    """The screen of type ``kind`` composed ahead (once the shown one has been
+    up a while), its widgets mounted."""
     app = pilot.app
     for _ in range(300):
         await pilot.pause(0.01)
-        prepared = app.prepared
-        if prepared is not None and prepared.is_mounted and prepared.query("#card"):
-            return prepared
-    raise AssertionError(f"nothing composed ahead of {type(app.screen).__name__}")
+        for prepared in app.prepared.values():
+            if isinstance(prepared, kind) and prepared.is_mounted and prepared.query("#card"):
+                return prepared
+    raise AssertionError(f"no {kind.__name__} composed ahead of {type(app.screen).__name__}")
 
 
 def card_text(screen) -> str:
@@ -99,6 +104,20 @@ async def test_the_key_step_is_composed_ahead_and_shown_with_the_members_image(m
         assert app.screen.focused is not None  # ready for the keypad, as a new screen would be
 
 
+async def test_the_channels_composed_ahead_offer_only_the_members_contacts(make_app, service):
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, NO_EMAIL)
+        prepared = await composed_ahead(pilot, ChannelChoiceScreen)  # should the member have forgotten the key
+        await click(pilot, "#forgot")
+        assert app.screen is prepared
+        assert [str(button.label) for button in app.screen.query(RadioButton)] == ["Confirmar por SMS: 300 45****"]
+        await click(pilot, "#continue")
+        assert "Hemos enviado la información solicitada a su celular por SMS." in screen_text(pilot)
+        assert latest_message(service, NO_EMAIL).channel == SMS
+
+
 @pytest.mark.parametrize(("channel", "phrase"), [(0, "a su celular por SMS"), (1, "al correo electrónico")])
 async def test_a_notice_composed_ahead_says_where_the_key_went(make_app, channel, phrase):
     app = make_app()
@@ -120,8 +139,7 @@ async def test_a_login_composes_the_members_home_ahead_and_shows_their_products(
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await type_document(pilot, ORDINARY)
-        prepared = await composed_ahead(pilot)
-        assert isinstance(prepared, MemberHomeScreen)  # a login usually opens the member's home
+        prepared = await composed_ahead(pilot, MemberHomeScreen)  # a login usually opens the member's home
         assert "Ana María" not in card_text(prepared)
         await keypad_type(pilot, ORDINARY_KEY)
         await click(pilot, "#continue")
@@ -140,8 +158,7 @@ async def test_back_with_a_temporary_key_the_change_of_key_is_composed_ahead(mak
         await click(pilot, "#continue")  # by SMS
         await click(pilot, "#continue")  # to log in with the key just sent
         await type_document(pilot, ORDINARY)
-        prepared = await composed_ahead(pilot)
-        assert isinstance(prepared, NewKeyScreen)
+        prepared = await composed_ahead(pilot, NewKeyScreen)
         await keypad_type(pilot, code_in(latest_message(service, ORDINARY)))
         await click(pilot, "#continue")
         assert app.screen is prepared and "Escriba su nueva clave" in screen_text(pilot)
@@ -155,8 +172,8 @@ async def test_coasmedas_login_with_the_chosen_temporary_key_has_its_change_comp
         await fill(pilot, code=codes_sent(service, COASMEDAS)[-1])
         await click(pilot, "#continue")  # «Cambio de clave Exitoso»
         await click(pilot, "#continue")  # to the login
-        prepared = await composed_ahead(pilot)
-        assert isinstance(prepared, KeyChangeScreen) and prepared.step.id == "change_login"
+        prepared = await composed_ahead(pilot, KeyChangeScreen)
+        assert prepared.step.id == "change_login"
         await log_in(pilot, COASMEDAS, COASMEDAS_TEMPORARY)
         assert app.screen is prepared
 
@@ -168,8 +185,8 @@ async def test_cooperen_login_after_the_shown_key_has_its_change_composed_ahead(
         await answer(pilot)
         temporary = str(app.screen.query_one("#shown-key").render())
         await click(pilot, "#continue")  # read it: on to the login
-        prepared = await composed_ahead(pilot)
-        assert isinstance(prepared, KeyChangeScreen) and prepared.step.id == "change"
+        prepared = await composed_ahead(pilot, KeyChangeScreen)
+        assert prepared.step.id == "change"
         await fill(pilot, document=COOPEREN, key=temporary)
         await click(pilot, "#continue")
         assert app.screen is prepared
@@ -178,7 +195,7 @@ async def test_cooperen_login_after_the_shown_key_has_its_change_composed_ahead(
         await fill(pilot, current=temporary, key=COOPEREN_NEW_KEY, confirmation=COOPEREN_NEW_KEY)
         await click(pilot, "#continue")
         assert app.screen.step.id == "access"
-        assert isinstance(await composed_ahead(pilot), MemberHomeScreen)
+        await composed_ahead(pilot, MemberHomeScreen)
 
 
 async def to_the_key_step(pilot) -> None:
@@ -194,6 +211,12 @@ async def to_the_members_home(pilot) -> None:
     await click(pilot, "#continue")
 
 
+async def to_the_channels(pilot) -> None:
+    await to_the_key_step(pilot)
+    await pilot.pause(0.3)
+    await click(pilot, "#forgot")
+
+
 async def to_the_notice(pilot) -> None:
     await to_the_key_step(pilot)
     await click(pilot, "#forgot")
@@ -201,7 +224,7 @@ async def to_the_notice(pilot) -> None:
     await click(pilot, "#continue")  # by SMS
 
 
-@pytest.mark.parametrize("path", [to_the_key_step, to_the_members_home, to_the_notice])
+@pytest.mark.parametrize("path", [to_the_key_step, to_the_members_home, to_the_channels, to_the_notice])
 async def test_a_screen_composed_ahead_looks_as_one_made_when_needed(make_app, clock, path):
     """The same steps twice, with the same keypad layouts dealt: the screens
     composed ahead, then made as they are needed."""
@@ -258,7 +281,7 @@ async def test_an_idle_visit_takes_what_was_composed_ahead_with_it(make_app):
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await type_document(pilot, ORDINARY)
-        prepared = await composed_ahead(pilot)  # the member's home, should they log in
+        prepared = await composed_ahead(pilot, MemberHomeScreen)  # should they log in
         await pilot.pause(1.0)  # ...but they walk away
         assert isinstance(app.screen, WelcomeScreen)
         assert not prepared.is_attached
@@ -269,7 +292,7 @@ async def test_a_screen_dropped_before_it_first_ran_is_removed(make_app):
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         app.compose_ahead(app.runner.profile.step("key"))
-        dropped = app.prepared
+        dropped = app.prepared["key"]
         app.drop_prepared()  # in the same turn of the event loop: its task has not run yet
         await pilot.pause(0.2)
         assert not dropped.is_attached
@@ -298,7 +321,7 @@ async def test_the_operators_other_institution_gets_its_own_first_step(make_demo
         await pilot.press("f9")  # back to the choice: nothing of Progressa's waits
         await pilot.pause()
         assert isinstance(app.screen, DemoStartScreen)
-        assert app.prepared is None and not progressa.is_attached
+        assert not app.prepared and not progressa.is_attached
 
         await click(pilot, "#institution-cooperen")
         cooperen = await composed_ahead(pilot)
@@ -344,6 +367,7 @@ async def test_screens_composed_ahead_read_nothing_of_the_visit(make_app, slug):
     profile = load_profile(slug, step_types=set(STEP_SCREENS))
     steps = [step for step in profile.steps if STEP_SCREENS[step.type].PREPARED_AHEAD]
     app = make_app(institution=slug)
+    app.PREPARE_AHEAD_AFTER = 3600.0  # only what the test composes ahead (the step on display may read the visit)
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         app.runner.context = Tripwire()
@@ -369,4 +393,4 @@ async def test_a_screen_composed_ahead_whose_data_cannot_be_read_is_removed(make
         assert isinstance(app.screen, DocumentScreen)
         assert "No pudimos completar la operación" in screen_text(pilot)
         await pilot.pause()
-        assert not prepared.is_attached and app.prepared is not prepared
+        assert not prepared.is_attached and prepared not in app.prepared.values()

@@ -144,10 +144,10 @@ class StepScreen(CoreCallScreen):
         """Put on the screen what it shows of the visit (``load``) or of the
         moment, as it is first shown."""
 
-    def onward(self) -> str | None:
-        """The outcome likely to carry the member on from here (the step it
-        leads to is the one composed ahead), or None."""
-        return "done"
+    def likely_outcomes(self) -> tuple[str, ...]:
+        """The outcomes likely to carry the member on from here: the steps
+        they lead to are composed ahead."""
+        return ("done",)
 
     def on_resize(self, event: events.Resize) -> None:
         # Runs before Textual's own handler.  Textual sends a new screen a
@@ -227,10 +227,11 @@ class StepScreen(CoreCallScreen):
 class LoginStepScreen(StepScreen):
     """A step where the member logs in: the login's outcome says where it goes."""
 
-    def onward(self) -> str | None:
+    def likely_outcomes(self) -> tuple[str, ...]:
         # With a temporary key from this visit, a member is asked to change
-        # it; otherwise a login usually opens their home.
-        return "change_required" if self.context.temporary_key else "ok"
+        # it; otherwise a login usually opens their home.  Or, at a kiosk for
+        # forgotten keys, the member has forgotten it.
+        return ("change_required" if self.context.temporary_key else "ok", "forgot")
 
     def logged_in(self, login: Login) -> None:
         self.context.proof = login.proof

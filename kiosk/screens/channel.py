@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import RadioButton, RadioSet, Static
 
 from kiosk.core.outbox import EMAIL, SMS
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button
 
@@ -20,30 +20,45 @@ if TYPE_CHECKING:
 
 
 class ChannelChoiceScreen(StepScreen):
+    PREPARED_AHEAD = True
+    # Each channel's option, shown with the member's masked contact when they have one.
+    OPTIONS = ((SMS, N_("Confirmar por SMS")), (EMAIL, N_("Confirmar por correo electrónico")))
+
     def load(self, service: KioskService) -> None:
         self.contacts = service.contacts(self.context.identity)
 
     def compose_step(self) -> ComposeResult:
-        contacts = self.contacts
         yield Static(self.text("text"), classes="lead")
-        options = []
-        if contacts.mobile:
-            options.append((SMS, _("Confirmar por SMS"), contacts.mobile))
-        if contacts.email:
-            options.append((EMAIL, _("Confirmar por correo electrónico"), contacts.email))
-        if options:
-            with RadioSet(id="channels"):
-                for index, (channel, label, masked) in enumerate(options):
-                    yield RadioButton(f"{label}: {masked}", value=index == 0, name=channel)
-        else:
-            yield Static(
-                _("No tiene un celular ni un correo registrado. Acérquese a una oficina para actualizarlos."),
-                classes="warning",
-            )
+        # Both options, and the notice for a member with neither: which show is
+        # the member's (fill_in), composed ahead without knowing them.
+        with RadioSet(id="channels"):
+            for channel, _label in self.OPTIONS:
+                yield RadioButton(name=channel)
+        yield Static(
+            _("No tiene un celular ni un correo registrado. Acérquese a una oficina para actualizarlos."),
+            id="no-contacts",
+            classes="warning",
+        )
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
-            yield Button(_("Continuar"), id="continue", variant="primary", disabled=not options)
+            yield Button(_("Continuar"), id="continue", variant="primary")
 
+    def fill_in(self) -> None:
+        masked = {SMS: self.contacts.mobile, EMAIL: self.contacts.email}
+        labels = dict(self.OPTIONS)
+        offered = False
+        for button in self.query(RadioButton):
+            contact = masked[button.name]
+            if not contact:  # not offered: gone (and out of the first frame while it goes)
+                button.display = False
+                button.remove()
+                continue
+            button.label = f"{_(labels[button.name])}: {contact}"
+            button.value = not offered  # the first the member has is chosen
+            offered = True
+        self.query_one("#channels").display = offered
+        self.query_one("#no-contacts").display = not offered
+        self.query_one("#continue", Button).disabled = not offered
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
