@@ -149,15 +149,18 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _open_store(settings: Settings):
-    """The store, checked (kiosk.store.guard), and the settings with its pepper.
-    Settings built with a pepper (tests, benchmarks) use it as given."""
+    """The store, checked (kiosk.store.guard), and the settings with its pepper."""
     from dataclasses import replace
 
     from kiosk.store.guard import open_checked
 
-    given = settings.pepper.hex() if settings.pepper else None
-    engine, pepper = open_checked(settings.database_url, settings.pepper_hex or given, settings.pepper_file)
+    engine, pepper = open_checked(settings.database_url, _pepper_hex(settings), settings.pepper_file)
     return engine, replace(settings, pepper=pepper)
+
+
+def _pepper_hex(settings: Settings) -> str | None:
+    """KIOSK_PEPPER, or the pepper the settings were built with; None: its file."""
+    return settings.pepper_hex or (settings.pepper.hex() if settings.pepper else None)
 
 
 def _open(settings: Settings, seed: bool):
@@ -265,8 +268,7 @@ def _backup_or_restore(settings: Settings, command: str, path: str) -> int:
     # Not the store as it is (it may be the damaged one being replaced): the pepper alone.
     from kiosk.store.pepper import read_pepper
 
-    given = settings.pepper.hex() if settings.pepper else None
-    pepper = read_pepper(settings.pepper_hex or given, settings.pepper_file)
+    pepper = read_pepper(_pepper_hex(settings), settings.pepper_file)
     restored = backup.restore(settings.database_url, Path(path), pepper)
     print(f"store restored from {path} ({restored.members} members)")
     return 0

@@ -78,6 +78,7 @@ def restore(database_url: str, path: Path, pepper: bytes | None) -> Copied:
                   "primero el archivo de pimienta que acompaña esa copia).").format(path=path)
             )
         try:
+            writable_dir(target.parent)
             private_file(target)
             with closing(sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS)) as live:
                 copy.backup(live)
