@@ -29,7 +29,7 @@ def corrupt_database(where: str, detail: str) -> StoreProblem:
 
 def pepper_missing(source: str) -> StoreProblem:
     return StoreProblem(
-        _("Falta la pimienta ({source}) de este almacén, que tiene asociados: restaure el archivo "
+        _("Falta la pimienta ({source}) de este almacén, que ya está en uso: restaure el archivo "
           "de la copia de seguridad.").format(source=source)
     )
 
