@@ -310,3 +310,23 @@ def test_a_toml_syntax_error_names_the_file_and_line(tmp_path):
         result = kiosk(data, *args, KIOSK_INSTITUTIONS_DIR=str(institutions))
         line = stopped_with(result, str(institutions / "progressa.toml"), f"line {broken_line}", code=2)
         assert "Traceback" not in line
+
+
+@pytest.mark.both_stores
+def test_the_pepper_is_checked_on_either_store(service_for, engine, monkeypatch, capsys, tmp_path):
+    from tests.conftest import TEST_PEPPER
+
+    from kiosk import cli
+
+    service_for("progressa")  # a store with members, from before the check
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
+    assert cli.main(["--database-url", url, "outbox"]) == 0  # the check value written from this pepper
+    monkeypatch.setenv("KIOSK_PEPPER", OTHER_PEPPER)
+    assert cli.main(["--database-url", url, "outbox"]) == 1
+    assert "La pimienta (KIOSK_PEPPER) no corresponde a este almacén" in capsys.readouterr().err
+    monkeypatch.delenv("KIOSK_PEPPER")
+    monkeypatch.setenv("KIOSK_PEPPER_FILE", str(tmp_path / "no-pepper"))
+    assert cli.main(["--database-url", url, "teller", "list"]) == 1
+    assert "Falta la pimienta" in capsys.readouterr().err
+    assert not (tmp_path / "no-pepper").exists()
