@@ -83,9 +83,9 @@ def test_reset_demo_never_wipes_a_real_store(service_for, engine, monkeypatch, c
     assert count(engine, Member) == 14
 
 
-def test_outbox_follow_prints_messages_as_they_are_sent(service_for, engine):
+def test_outbox_follow_prints_messages_as_they_are_sent(service_for, engine, tmp_path):
     service = service_for("progressa")
-    env = {**os.environ, "KIOSK_PEPPER": TEST_PEPPER.hex(), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "KIOSK_PEPPER": TEST_PEPPER.hex(), "PYTHONUNBUFFERED": "1", "KIOSK_DATA_DIR": str(tmp_path)}
     follower = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--database-url", str(engine.url), "outbox", "--follow"],
         stdout=subprocess.PIPE, text=True, env=env,
