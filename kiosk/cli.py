@@ -1,4 +1,9 @@
-"""``kiosk``: run the kiosk, seed the demo store, read the outbox."""
+"""``kiosk``: run the kiosk, seed the demo store, read the outbox, back up
+and restore the store.
+
+Whatever goes wrong reaches the terminal as one line (``kiosk: ...``) and the
+log (data/kiosk.log) with its cause; never as a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,17 @@ import sys
 import time
 
 from kiosk.config import DATA_DIR, Settings
+from kiosk.flow.profile import ProfileError
+from kiosk.store.files import PRIVATE_UMASK, NotWritable, private_dir, private_file
+from kiosk.store.problems import StoreProblem, not_writable
 
+log = logging.getLogger("kiosk")
+# Until the log file is open (or when it cannot be), what the kiosk logs goes
+# nowhere rather than to the terminal (logging's last resort).
+log.addHandler(logging.NullHandler())
 
 FOLLOW_POLL_SECONDS = 1.0
+LOG_FILE = DATA_DIR / "kiosk.log"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     outbox = commands.add_parser("outbox", help="print the simulated SMS / e-mail outbox, newest first")
     outbox.add_argument("--limit", type=int, default=10)
     outbox.add_argument("--follow", action="store_true", help="keep printing new messages as they are sent")
-    commands.add_parser("reset-demo", help="restore the demo store: every table emptied, the demo members seeded again")
+    reset_demo = commands.add_parser(
+        "reset-demo", help="restore the demo store: every table emptied, the demo members seeded again"
+    )
+    reset_demo.add_argument(
+        "--including-tellers", action="store_true",
+        help="also remove the tellers and their audit rows (refused without it when there are any)",
+    )
+    backup = commands.add_parser("backup", help="copy the store (SQLite) to PATH, consistent while kiosks write")
+    backup.add_argument("path")
+    restore = commands.add_parser("restore", help="replace the store (SQLite) with the backup at PATH; stop the kiosks first")
+    restore.add_argument("path")
     serve = commands.add_parser("serve", help="serve the kiosk to a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -48,6 +71,53 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``kiosk`` command.  Everything it creates is private (umask 077,
+    kiosk.store.files); a problem is one line on stderr and a non-zero code."""
+    umask = os.umask(PRIVATE_UMASK)
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be handled
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+    except KeyboardInterrupt:
+        return 130
+    except (StoreProblem, ProfileError) as problem:
+        log.error("kiosk stopped: %s", problem, exc_info=problem)
+        print(f"kiosk: {problem}", file=sys.stderr)
+        return 1 if isinstance(problem, StoreProblem) else 2
+    except Exception as error:  # noqa: BLE001 - never a traceback on the terminal; it is in the log
+        log.exception("kiosk failed")
+        print(f"kiosk: {type(error).__name__}; the details are in {LOG_FILE}", file=sys.stderr)
+        return 1
+    finally:
+        os.umask(umask)
+
+
+def _reader_gone() -> int:
+    """The program reading our output (``kiosk outbox | head``) has closed it:
+    stop quietly, and point stdout at /dev/null so that Python's own flush on
+    the way out does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests' captured output)
+        pass
+    return 0
+
+
+def _start_log() -> None:
+    """The log under the data directory, both private; a directory the kiosk
+    cannot write to stops it here, before anything else."""
+    try:
+        private_dir(DATA_DIR)
+        private_file(LOG_FILE)
+    except NotWritable as error:
+        raise not_writable(DATA_DIR) from error
+    logging.basicConfig(filename=LOG_FILE, level=logging.WARNING)
+
+
+def _main(argv: list[str] | None) -> int:
     # Textual repaints at most 60 times a second by default, and a new screen
     # takes a few repaints to settle: at 120 it appears sooner (README: Benchmarks).
     os.environ.setdefault("TEXTUAL_FPS", "120")
@@ -56,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.bench.run import main as bench
 
         return bench(quick=args.quick)
+    _start_log()
     settings = Settings.from_env(
         database_url=args.database_url, institution=args.institution, language=args.lang
     )
@@ -63,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "outbox":
         return _print_outbox(settings, args.limit, args.follow)
     if command == "reset-demo":
-        return _reset_demo(settings)
+        return _reset_demo(settings, args.including_tellers)
+    if command in ("backup", "restore"):
+        return _backup_or_restore(settings, command, args.path)
     if command == "serve":
         return _serve(settings, args.host, args.port)
     if command == "teller":
@@ -75,18 +148,34 @@ def main(argv: list[str] | None = None) -> int:
     return _run(settings)
 
 
+def _open_store(settings: Settings):
+    """The store, checked (kiosk.store.guard), and the settings with its pepper."""
+    from dataclasses import replace
+
+    from kiosk.store.guard import open_checked
+
+    engine, pepper = open_checked(settings.database_url, _pepper_hex(settings), settings.pepper_file)
+    return engine, replace(settings, pepper=pepper)
+
+
+def _pepper_hex(settings: Settings) -> str | None:
+    """KIOSK_PEPPER, or the pepper the settings were built with; None: its file."""
+    return settings.pepper_hex or (settings.pepper.hex() if settings.pepper else None)
+
+
 def _open(settings: Settings, seed: bool):
+    """The store, its hasher and the settings with the store's pepper; the
+    demo members seeded into an empty store (or with ``seed``)."""
     from kiosk.core.clock import Clock
     from kiosk.core.hashing import Hasher
     from kiosk.demo import seed_demo, store_is_empty
-    from kiosk.store import open_store
 
-    engine = open_store(settings.database_url)
+    engine, settings = _open_store(settings)
     hasher = Hasher(settings.pepper, settings.bcrypt_cost)
     added = 0
     if seed or store_is_empty(engine):
         added = seed_demo(engine, hasher, Clock())
-    return engine, added, hasher
+    return engine, added, hasher, settings
 
 
 class _Store:
@@ -99,7 +188,7 @@ class _Store:
 
     def open(self) -> "_Store":
         if self.engine is None:
-            self.engine, _added, self.hasher = _open(self.settings, seed=False)
+            self.engine, _added, self.hasher, self.settings = _open(self.settings, seed=False)
         return self
 
     def service_for(self, profile):
@@ -140,33 +229,48 @@ def build_app(settings: Settings):
 
 
 def _run(settings: Settings) -> int:
-    from kiosk.flow.profile import ProfileError
-
-    logging.basicConfig(filename=DATA_DIR / "kiosk.log", level=logging.WARNING)
-    try:
-        app = build_app(settings)
-    except ProfileError as error:
-        print(f"kiosk: {error}", file=sys.stderr)
-        return 2
+    app = build_app(settings)
     app.run()
-    return 0
+    if app.store_problem is not None:  # the kiosk stopped before serving anyone (kiosk.store_later)
+        raise app.store_problem
+    return app.return_code or 0
 
 
-def _reset_demo(settings: Settings) -> int:
+def _reset_demo(settings: Settings, including_tellers: bool) -> int:
     from kiosk.core.clock import Clock
     from kiosk.core.errors import Refusal
     from kiosk.core.hashing import Hasher
     from kiosk.demo import reset_demo
-    from kiosk.store import open_store
 
     started = time.monotonic()
-    engine = open_store(settings.database_url)
+    engine, settings = _open_store(settings)
     try:
-        added = reset_demo(engine, Hasher(settings.pepper, settings.bcrypt_cost), Clock())
+        reset = reset_demo(engine, Hasher(settings.pepper, settings.bcrypt_cost), Clock(), including_tellers)
     except Refusal as refusal:
         print(f"kiosk: {refusal.message}", file=sys.stderr)
         return 1
-    print(f"demo store restored: {added} demo members in {time.monotonic() - started:.1f} s")
+    removed = ", ".join(f"{count} {table}" for table, count in reset.removed.items() if count) or "nothing"
+    print(f"removed: {removed}")
+    print(f"demo store restored: {reset.added} demo members in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _backup_or_restore(settings: Settings, command: str, path: str) -> int:
+    """``kiosk backup PATH`` / ``kiosk restore PATH`` (kiosk.store.backup)."""
+    from pathlib import Path
+
+    from kiosk.store import backup
+
+    if command == "backup":
+        copied = backup.backup(settings.database_url, Path(path))
+        print(f"store backed up to {path} ({copied.members} members, {copied.size} bytes)")
+        return 0
+    # Not the store as it is (it may be the damaged one being replaced): the pepper alone.
+    from kiosk.store.pepper import read_pepper
+
+    pepper = read_pepper(_pepper_hex(settings), settings.pepper_file)
+    restored = backup.restore(settings.database_url, Path(path), pepper)
+    print(f"store restored from {path} ({restored.members} members)")
     return 0
 
 
@@ -197,7 +301,7 @@ def build_desk(settings: Settings, profile=None):
 
     # Tellers serve one institution; without one named, Progressa's.
     profile = profile or load_profile(settings.institution or "progressa", step_types=set(STEP_SCREENS))
-    engine, _added, hasher = _open(settings, seed=False)
+    engine, _added, hasher, settings = _open(settings, seed=False)
     return TellerDesk(
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,
         temporary_key_length=profile.setting("key_length"),
@@ -206,15 +310,10 @@ def build_desk(settings: Settings, profile=None):
 
 def _teller(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.core.errors import Refusal
-    from kiosk.flow.profile import ProfileError
     from kiosk.i18n import set_language
 
     set_language(settings.language)
-    try:
-        desk = build_desk(settings)
-    except ProfileError as error:
-        print(f"kiosk: {error}", file=sys.stderr)
-        return 2
+    desk = build_desk(settings)
     try:
         if args.teller_command == "add":
             return _add_teller(desk, args)
@@ -233,7 +332,6 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     from kiosk.teller_app import TellerApp
 
-    logging.basicConfig(filename=DATA_DIR / "kiosk.log", level=logging.WARNING)
     TellerApp(desk, settings.teller_idle_timeout).run()
     return 0
 
@@ -258,9 +356,8 @@ def _print_outbox(settings: Settings, limit: int, follow: bool = False) -> int:
 
     from kiosk.core import outbox
     from kiosk.core.sealing import Sealer
-    from kiosk.store import open_store
 
-    engine = open_store(settings.database_url)
+    engine, settings = _open_store(settings)
     sealer = Sealer(settings.pepper)
     with Session(engine) as session:
         shown = outbox.recent(session, sealer, limit=limit)

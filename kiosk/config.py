@@ -21,24 +21,14 @@ def default_database_url() -> str:
     return f"sqlite:///{DATA_DIR / 'kiosk.db'}"
 
 
-def _load_or_create_pepper(path: Path) -> bytes:
-    """The pepper lives outside the database; created once, readable only by its owner."""
-    if path.exists():
-        return bytes.fromhex(path.read_text().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import secrets  # only the first run needs it: the kiosk starts without it
-
-    pepper = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(pepper.hex())
-    return pepper
-
-
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
-    pepper: bytes = b""
+    # Set once the store has checked it (kiosk.store.pepper); never read before.
+    pepper: bytes = field(default=b"", repr=False)
+    # Where the pepper comes from: KIOSK_PEPPER (hex), or else its file.
+    pepper_hex: str | None = field(default=None, repr=False)
+    pepper_file: Path = field(default_factory=lambda: DATA_DIR / "pepper")
     bcrypt_cost: int = 12
     idle_timeout: float = 60.0
     teller_idle_timeout: float = 300.0
@@ -50,15 +40,10 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
         env = os.environ
-        pepper_hex = env.get("KIOSK_PEPPER")
-        pepper = (
-            bytes.fromhex(pepper_hex)
-            if pepper_hex
-            else _load_or_create_pepper(Path(env.get("KIOSK_PEPPER_FILE", DATA_DIR / "pepper")))
-        )
         settings = cls(
             database_url=env.get("KIOSK_DATABASE_URL") or default_database_url(),
-            pepper=pepper,
+            pepper_hex=env.get("KIOSK_PEPPER") or None,
+            pepper_file=Path(env.get("KIOSK_PEPPER_FILE", DATA_DIR / "pepper")),
             bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", cls.bcrypt_cost)),
             idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
             teller_idle_timeout=float(env.get("KIOSK_TELLER_IDLE_TIMEOUT", 300)),

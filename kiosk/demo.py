@@ -3,6 +3,7 @@ a demo store."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
@@ -15,7 +16,11 @@ from kiosk.core.errors import Refusal
 from kiosk.demo_members import CONSENT_VERSION, DEMO_MEMBERS, DemoMember
 from kiosk.i18n import _
 from kiosk.store import transaction
-from kiosk.store.models import Consent, Member, MemberKey, Product, SecurityImage
+from kiosk.store.models import AuditEvent, Consent, Member, MemberKey, Product, SecurityImage, Teller
+
+# The store's own facts (the pepper's check value) outlive a reset: the
+# pepper stays the same.
+KEPT_BY_RESET = {"store_meta"}
 
 
 def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
@@ -27,10 +32,18 @@ def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
         return _seed(session, missing, keys, clock.now())
 
 
-def reset_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
+@dataclass(frozen=True)
+class DemoReset:
+    added: int  # demo members seeded again
+    removed: dict[str, int]  # rows removed, by table
+
+
+def reset_demo(engine: Engine, hasher: Hasher, clock: Clock, including_tellers: bool = False) -> DemoReset:
     """Empty every table and seed the demo members again, in one transaction
     (a failure leaves the store as it was).  Refused on a store holding anyone
-    who is not a demo member: this must never wipe a real store."""
+    who is not a demo member: this must never wipe a real store; and, unless
+    ``including_tellers``, on one with tellers or their audit rows, which no
+    demo makes."""
     demo_documents = [(d.institution, d.document) for d in DEMO_MEMBERS]
     keys = _hashed_keys(hasher, DEMO_MEMBERS)
     with transaction(engine) as session:
@@ -42,9 +55,26 @@ def reset_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
                 "not_a_demo_store",
                 _("Este almacén tiene asociados que no son de la demostración: no se restablece."),
             )
+        if not including_tellers and _has_tellers_work(session):
+            raise Refusal(
+                "tellers_in_store",
+                _("Este almacén tiene asesores o registros de auditoría de asesores: no se restablece "
+                  "sin --including-tellers."),
+            )
+        removed = {}
         for table in reversed(SQLModel.metadata.sorted_tables):
-            session.execute(table.delete())
-        return _seed(session, DEMO_MEMBERS, keys, clock.now())
+            if table.name in KEPT_BY_RESET:
+                continue
+            removed[table.name] = session.execute(table.delete()).rowcount
+        return DemoReset(_seed(session, DEMO_MEMBERS, keys, clock.now()), removed)
+
+
+def _has_tellers_work(session: Session) -> bool:
+    """Tellers, or audit rows not written by the kiosk for a member (a
+    teller's or the administrator's)."""
+    teller = session.exec(select(Teller.id).limit(1)).first()
+    not_members = session.exec(select(AuditEvent.id).where(AuditEvent.actor != "member").limit(1)).first()
+    return teller is not None or not_members is not None
 
 
 def _key_pairs(demo: DemoMember) -> list[tuple[str, str]]:

@@ -8,7 +8,9 @@ one that opens the shared store), or none when the store is ready (the
 tests); an opener runs in a thread worker once the app is mounted,
 then the step screens are imported, and the welcome screen's «Comenzar» waits
 for all of it.  A store that cannot be opened leaves a clear message on the
-welcome screen and the details in the log, never a traceback.
+welcome screen and the details in the log, never a traceback; one the kiosk
+must not use as it is (a lost pepper, a damaged file: kiosk.store.guard) stops
+the kiosk with one line for the operator.
 
 Once everything is loaded, the objects that live as long as the kiosk
 (modules, classes, styles, the store's metadata: hundreds of thousands) are
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 class StoreLater:
     store_ready: bool = False
     store_failed: bool = False
+    # Why the kiosk stopped as it opened the store (a kiosk.store.problems.StoreProblem), if it did.
+    store_problem: Exception | None = None
 
     def take_store(self, opener: Callable[[], Any] | None) -> None:
         """``opener`` opens the store off the event loop (``open_store_later``)
@@ -46,10 +50,14 @@ class StoreLater:
             return
         from kiosk.screens.registry import STEP_SCREENS
 
+        from kiosk.store.problems import StoreProblem
+
         def job() -> None:
             try:
                 opened = opener()
                 STEP_SCREENS.load_all()  # while the member reads the welcome screen
+            except StoreProblem as problem:  # the kiosk must not run on this store: it stops, saying why
+                self.call_from_thread(self._store_refused, problem)  # type: ignore[attr-defined]
             except Exception:  # noqa: BLE001 - shown as a message, logged in full
                 log.exception("the store could not be opened")
                 self.call_from_thread(self._store_opened, None, False)  # type: ignore[attr-defined]
@@ -57,6 +65,12 @@ class StoreLater:
                 self.call_from_thread(self._store_opened, opened, True)  # type: ignore[attr-defined]
 
         self.run_worker(job, thread=True, group="store", name="open store")  # type: ignore[attr-defined]
+
+    def _store_refused(self, problem: Exception) -> None:
+        """Stop before serving anyone: ``kiosk run`` prints ``store_problem``'s
+        one line and exits non-zero (kiosk.cli)."""
+        self.store_problem = problem
+        self.exit(return_code=1)  # type: ignore[attr-defined]
 
     def _store_opened(self, opened: Any, ok: bool) -> None:
         gc.freeze()

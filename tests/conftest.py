@@ -222,3 +222,13 @@ def make_demo_app(service_for):
         return KioskApp(None, None, idle_timeout=idle_timeout, rng=random.Random(seed), demo=demo)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def cli_data_dir(tmp_path, monkeypatch):
+    """`kiosk` commands run in the tests keep their log in the test's own
+    directory, not in the project's data/."""
+    from kiosk import cli
+
+    monkeypatch.setattr(cli, "DATA_DIR", tmp_path / "cli-data")
+    monkeypatch.setattr(cli, "LOG_FILE", tmp_path / "cli-data" / "kiosk.log")

@@ -3,7 +3,16 @@ terminal, with a QR code for every link."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
+
+from kiosk.core import outbox
+from kiosk.store import transaction
+from tests.helpers import ORDINARY, member
 
 from kiosk import cli
 from kiosk.qr import qr_text
@@ -26,3 +35,45 @@ def test_outbox_prints_messages_newest_first_with_a_qr_for_links(service_for, en
     url = next(line.split(": ", 1)[1] for line in printed.splitlines() if "siga este enlace" in line)
     url = url.split()[0]
     assert qr_text(url) in printed
+
+
+def kiosk_command(engine, *args: str) -> list[str]:
+    return [sys.executable, "-m", "kiosk", "--database-url", str(engine.url), *args]
+
+
+def kiosk_env(tmp_path) -> dict[str, str]:
+    root = str(Path(__file__).resolve().parent.parent)
+    return {**os.environ, "KIOSK_PEPPER": TEST_PEPPER.hex(), "KIOSK_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": root}
+
+
+def test_outbox_piped_into_head_ends_quietly(service_for, engine, sealer, clock, tmp_path):
+    service_for("progressa")
+    ordinary = member(engine, ORDINARY)
+    with transaction(engine) as session:  # far more than a pipe holds: the outbox is still writing when head leaves
+        for number in range(300):
+            outbox.queue(session, sealer, clock.now(), ordinary, "sms", f"mensaje {number} " + "x" * 1000)
+    pipeline = f"{subprocess.list2cmdline(kiosk_command(engine, 'outbox', '--limit', '300'))} | head -1"
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {pipeline}"], env=kiosk_env(tmp_path), capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert result.returncode == 0
+    assert result.stdout.count("\n") == 1 and "SMS → 3111234567" in result.stdout
+
+
+def test_a_follower_whose_reader_leaves_ends_quietly(service_for, engine, tmp_path):
+    service = service_for("progressa")
+    follower = subprocess.Popen(
+        kiosk_command(engine, "outbox", "--follow"), env={**kiosk_env(tmp_path), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(2)  # up, and following
+        follower.stdout.close()  # the reader leaves
+        service.send_temporary_key(service.identify(ORDINARY), "sms", 6, timedelta(minutes=10))
+        assert follower.wait(timeout=30) == 0  # it ends at its next message, quietly
+        assert follower.stderr.read() == ""
+    finally:
+        follower.kill()
+        follower.wait()

@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "outbox_message",
     "audit_event",
     "consent",
+    "store_meta",
 }
 
 

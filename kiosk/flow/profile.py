@@ -109,8 +109,12 @@ def load_profile(slug: str, directory: Path = INSTITUTIONS_DIR, step_types: set[
     path = directory / f"{slug}.toml"
     if not path.is_file():
         raise ProfileError(f"no institution profile {slug!r} in {directory}")
-    with path.open("rb") as handle:
-        return parse_profile(tomllib.load(handle), step_types)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:  # its text names the line and column
+        raise ProfileError(f"{path}: {error}") from None
+    return parse_profile(data, step_types)
 
 
 def available_profiles(directory: Path = INSTITUTIONS_DIR) -> list[str]:

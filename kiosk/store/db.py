@@ -23,6 +23,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine, select
 
+from kiosk.store.files import make_private, private_file, writable_dir
 from kiosk.store.models import Member
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,8 +35,12 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    database = Path(url.database) if url.database and url.database != ":memory:" else None
+    if database is not None:
+        # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm
+        # files the database's own mode.
+        writable_dir(database.parent)
+        private_file(database)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
@@ -49,6 +54,8 @@ def make_engine(database_url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
+        if database is not None:  # a database that was once 0644 leaves no wider -wal/-shm behind
+            make_private(database, Path(f"{database}-wal"), Path(f"{database}-shm"))
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection) -> None:

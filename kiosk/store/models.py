@@ -181,3 +181,15 @@ class IdentityCheck(SQLModel, table=True):
     document_seen: str = Field(max_length=4)
     checked_at: datetime
     expires_at: datetime
+
+
+class StoreMeta(SQLModel, table=True):
+    """One row: facts about the store itself.  ``pepper_check`` is an HMAC of
+    a fixed text under the pepper (kiosk.store.pepper): it tells whether the
+    pepper at hand is the one the store's hashes were made with, and reveals
+    nothing of it."""
+
+    __tablename__ = "store_meta"
+
+    id: int = Field(default=1, primary_key=True)
+    pepper_check: str = Field(max_length=64)
