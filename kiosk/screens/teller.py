@@ -447,7 +447,7 @@ class MemberScreen(ConsoleScreen):
         def done(message: str) -> None:
             for field in ("#new-mobile", "#new-email"):
                 self.query_one(field, Input).value = ""
-            self._reload(message)
+            self._reload(message, focus="#cancel-change")  # the request just filed, near the top
 
         self.call_core(
             lambda: self.desk.update_contacts(self.app.teller, self.member_id, mobile, email), done
