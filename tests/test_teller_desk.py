@@ -514,16 +514,59 @@ def test_an_approval_after_the_hold_finds_it_already_applied(desk, clock, engine
     assert applied.actor == maker.actor  # by the hold, not by the late checker
 
 
-def test_the_hold_is_a_setting(desk_for, clock, engine, monkeypatch):
+def test_the_hold_is_a_setting(engine, hasher, sealer, clock, service_for, monkeypatch):
+    from datetime import timedelta
+
+    from kiosk.cli import build_desk
     from kiosk.config import Settings
+    from kiosk.core.teller import TellerDesk
 
     monkeypatch.setenv("KIOSK_PEPPER", "00" * 32)
     monkeypatch.setenv("KIOSK_CONTACT_HOLD_HOURS", "2")
-    assert Settings.from_env().contact_hold_hours == 2.0
-    desk = desk_for("progressa")
-    desk.contact_hold = __import__("datetime").timedelta(hours=2)
+    settings = Settings.from_env(database_url=str(engine.url))
+    assert settings.contact_hold_hours == 2.0
+    assert build_desk(settings).contact_hold == timedelta(hours=2)  # what ``kiosk teller`` runs
+    desk = TellerDesk(
+        engine, hasher, sealer, clock, "progressa", "Progressa", new_secret=lambda: TELLER_SECRET, contact_hold_hours=2
+    )
     add_teller(desk)
     maker, member_id = checked_in(desk, clock)
     desk.update_contacts(maker, member_id, "3205551234", "")
-    clock.advance(hours=2)
+    clock.advance(hours=1, minutes=59)
+    assert desk.apply_due_contact_changes() == 0
+    clock.advance(minutes=1)
     assert desk.apply_due_contact_changes() == 1
+
+
+def test_racing_approvals_and_a_cancellation_settle_the_request_once(desk, clock, engine):
+    """Two checkers press «Aprobar» and a third «Cancelar» at the same moment:
+    exactly one of them decides; the others are told it is no longer pending."""
+    import threading
+
+    maker, member_id = checked_in(desk, clock)
+    desk.update_contacts(maker, member_id, "3205551234", "")
+    [pending] = desk.pending_contact_changes()
+    checkers = [
+        second_teller(desk, clock, f"checker.{n}", document) for n, document in enumerate(("79111222", "79111223", "79111224"))
+    ]
+    barrier = threading.Barrier(len(checkers))
+    outcomes: list[str] = []
+
+    def decide(index: int) -> None:
+        work = desk.cancel_contact_change if index == 2 else desk.approve_contact_change
+        barrier.wait()
+        try:
+            work(checkers[index], pending.change_id)
+            outcomes.append("done")
+        except Refusal as refusal:
+            outcomes.append(refusal.reason)
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(len(checkers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["done", "not_pending", "not_pending"]
+    decided = audit_rows(engine, "contacts_updated") + audit_rows(engine, "contact_change_cancelled")
+    assert len(decided) == 1
+    assert (member(engine, ORDINARY).mobile == "3205551234") == bool(audit_rows(engine, "contacts_updated"))

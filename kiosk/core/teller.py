@@ -1,6 +1,7 @@
 """The teller's side: a branch teller signs in with a password and an
 authenticator code, finds a member, checks their identity document in person,
-and then may update the member's contacts, unblock a key, send a temporary
+and then may ask for a change of the member's contacts (which a second
+teller approves: kiosk.core.contact_changes), unblock a key, send a temporary
 key to the member's mobile or reopen self-service.
 
 Every action is one transaction with its audit row (actor ``teller:<id>``)
@@ -25,7 +26,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
 from kiosk.core.service import LOGIN, Identity, KioskService
-from kiosk.core.typed import has_control, normalize_email, normalize_mobile  # noqa: F401 (re-exported)
+from kiosk.core.typed import has_control
 from kiosk.i18n import N_, _
 from kiosk.store.models import IdentityCheck, Member, MemberKey, Product, RecoveryAttempt, Teller
 
