@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--document", required=True, help="the teller's own document, TYPE:NUMBER (e.g. CC:52000111)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     teller_commands.add_parser("list", help="list this institution's tellers")
+    teller_commands.add_parser(
+        "apply-due", help="apply the contact changes whose hold has passed unopposed (for a timer)"
+    )
     reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
     reset.add_argument("username")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
@@ -305,11 +308,13 @@ def build_desk(settings: Settings, profile=None):
     return TellerDesk(
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,
         temporary_key_length=profile.setting("key_length"),
+        contact_hold_hours=settings.contact_hold_hours,
     )
 
 
 def _teller(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.core.errors import Refusal
+    from kiosk.core.typed import escaped
     from kiosk.i18n import set_language
 
     set_language(settings.language)
@@ -321,7 +326,11 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
             for teller in desk.tellers():
                 state = "enrolled" if teller.totp_enrolled_at else "not enrolled yet"
                 document = f"{teller.document_type} {teller.document_number}"
-                print(f"{teller.username}\t{teller.full_name}\t{document}\t{state}")
+                # Stored before names were checked, or edited in the database: shown, never obeyed.
+                print("\t".join(escaped(field) for field in (teller.username, teller.full_name, document, state)))
+            return 0
+        if args.teller_command == "apply-due":
+            print(f"{desk.apply_due_contact_changes()} contact changes applied")
             return 0
         if args.teller_command == "reset-authenticator":
             desk.reset_authenticator(args.username)
@@ -378,12 +387,15 @@ def _print_outbox(settings: Settings, limit: int, follow: bool = False) -> int:
 
 def _print_message(message) -> None:
     from kiosk.core.dates import local_time
+    from kiosk.core.typed import escaped
     from kiosk.qr import links_in, qr_text
 
+    # Recipients, subjects and bodies may hold what somebody typed: control
+    # characters are printed as \x1b and the like, never sent to the terminal.
     when = local_time(message.created_at, "%Y-%m-%d %H:%M:%S")
-    subject = f" · {message.subject}" if message.subject else ""
-    body = message.body.replace("\n", "\n  ")
-    print(f"[{when}] {message.channel.upper()} → {message.recipient}{subject}\n  {body}\n")
+    subject = f" · {escaped(message.subject)}" if message.subject else ""
+    body = escaped(message.body, keep_newlines=True).replace("\n", "\n  ")
+    print(f"[{when}] {message.channel.upper()} → {escaped(message.recipient)}{subject}\n  {body}\n")
     for link in links_in(message.body):
         print(qr_text(link))
     sys.stdout.flush()  # a follower piped into another program sees each message at once

@@ -32,6 +32,8 @@ class Settings:
     bcrypt_cost: int = 12
     idle_timeout: float = 60.0
     teller_idle_timeout: float = 300.0
+    # Hours a teller's contact change nobody approved waits for the old contacts to stop it.
+    contact_hold_hours: float = 24.0
     language: str = "es"
     # None: the demo console, where the operator picks the institution to show.
     institution: str | None = None
@@ -47,6 +49,7 @@ class Settings:
             bcrypt_cost=int(env.get("KIOSK_BCRYPT_COST", cls.bcrypt_cost)),
             idle_timeout=float(env.get("KIOSK_IDLE_TIMEOUT", 60)),
             teller_idle_timeout=float(env.get("KIOSK_TELLER_IDLE_TIMEOUT", 300)),
+            contact_hold_hours=float(env.get("KIOSK_CONTACT_HOLD_HOURS", 24)),
             language=env.get("KIOSK_LANG", "es"),
             institution=env.get("KIOSK_INSTITUTION") or None,
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,

@@ -16,6 +16,9 @@ from kiosk.theme import use_kiosk_theme
 from kiosk.screens.teller import TELLER_CSS, SearchScreen, SignInScreen
 
 
+APPLY_DUE_EVERY = 60.0  # seconds
+
+
 class TellerApp(IdleWatch, App):
     # The kiosk's look, the fields and lists the steps use, and the console's own.
     CSS_PATH = [PROJECT_DIR / "kiosk.tcss", STEPS_CSS, TELLER_CSS]
@@ -34,6 +37,12 @@ class TellerApp(IdleWatch, App):
 
     def on_mount(self) -> None:
         self.watch_idle()
+        # Contact changes whose hold passed unopposed take effect even when
+        # nobody opens the member (``kiosk teller apply-due`` does it without a console).
+        self.set_interval(APPLY_DUE_EVERY, self._apply_due_changes)
+
+    def _apply_due_changes(self) -> None:
+        self.run_worker(self.desk.apply_due_contact_changes, thread=True, group="apply-due", exclusive=True)
 
     def signed_in(self, teller: TellerSession) -> None:
         self.teller = teller

@@ -77,3 +77,28 @@ def test_a_follower_whose_reader_leaves_ends_quietly(service_for, engine, tmp_pa
     finally:
         follower.kill()
         follower.wait()
+
+
+def test_outbox_prints_control_characters_escaped_never_raw(service_for, engine, sealer, clock, capsys, monkeypatch):
+    """A recipient or body stored before contacts were checked (or written by
+    hand) cannot drive the operator's terminal: ESC, BEL, NUL, CSI and RTL
+    overrides are printed as \\x1b, \\x07, \\x00, \\x9b, \\u202e."""
+    from sqlmodel import Session
+
+    from kiosk.core import outbox
+    from tests.helpers import member
+
+    monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
+    service_for("progressa")
+    with Session(engine) as session:
+        someone = member(engine, "1010123456")
+        outbox.queue(
+            session, sealer, clock.now(), someone, "sms", "hola\x1b[2J\x00\x07\nchao\x9b31m[@click=app.quit]x",
+            subject="Aviso\x1b]0;pwned\x07", recipient="311\u202e1234567",
+        )
+        session.commit()
+    assert cli.main(["--database-url", str(engine.url), "outbox", "--limit", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "→ 311\\u202e1234567 · Aviso\\x1b]0;pwned\\x07" in printed
+    assert "  hola\\x1b[2J\\x00\\x07\n  chao\\x9b31m[@click=app.quit]x" in printed
+    assert not any(ch in printed for ch in "\x1b\x00\x07\x9b\u202e")

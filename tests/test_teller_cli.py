@@ -52,3 +52,25 @@ def test_tellers_belong_to_their_institution(run):
         "--password-stdin", stdin=TELLER_PASSWORD + "\n")
     assert run("teller", "list")[1] == ""
     assert run("--institution", "cooperen", "teller", "list")[1].startswith("luis\t")
+
+
+def test_apply_due_applies_the_changes_whose_hold_has_passed(run, desk_for, clock, engine):
+    """``kiosk teller apply-due`` (for a timer): with the real clock, a request
+    filed a year ago has waited out its hold; one filed a year from now has not."""
+    from datetime import timedelta
+
+    from tests.helpers import ORDINARY, add_teller, member, signed_in_teller
+
+    desk = desk_for("progressa")
+    add_teller(desk)
+    clock._now -= timedelta(days=365)
+    teller = signed_in_teller(desk, clock)
+    for document, mobile in ((ORDINARY, "3205551234"), ("1030405060", "3205559999")):
+        member_id = member(engine, document).id
+        desk.record_identity_check(teller, member_id, "CC", document)
+        desk.update_contacts(teller, member_id, mobile, "")
+        clock._now += timedelta(days=2 * 365)  # the second request: far in the future
+    code, out, _err = run("teller", "apply-due")
+    assert code == 0 and out == "1 contact changes applied\n"
+    assert member(engine, ORDINARY).mobile == "3205551234"
+    assert member(engine, "1030405060").mobile == "3209876543"

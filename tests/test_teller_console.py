@@ -30,14 +30,15 @@ from tests.helpers import (
     screen_text,
     settle,
 )
+from tests.test_teller_desk import second_teller
 from tests.test_bancocajasocial_flow import NEW_PASSWORD, answer_questions, through_link_and_code, to_link
 
 SIZE = (80, 24)
 
 
-async def sign_in(pilot, clock, code: str | None = None) -> None:
+async def sign_in(pilot, clock, code: str | None = None, username: str = "ana.gomez") -> None:
     """Password, then the authenticator code (enrolling the first time)."""
-    await fill(pilot, username="ana.gomez", password=TELLER_PASSWORD)
+    await fill(pilot, username=username, password=TELLER_PASSWORD)
     await click(pilot, "#sign-in")
     assert isinstance(pilot.app.screen, CodeScreen), message_text(pilot)
     await fill(pilot, code=code or authenticator_code(clock))
@@ -153,25 +154,66 @@ async def test_no_action_before_the_identity_check_then_unblock(make_teller_app,
         assert sms.recipient == "3209876543" and "desbloqueada en una oficina" in sms.body
 
 
-async def test_update_contacts_from_the_console(make_teller_app, clock, engine):
-    app = make_teller_app()
-    add_teller(app.desk)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_contact_change_is_filed_in_one_console_and_approved_in_another(make_teller_app, clock, engine):
+    """Maker and checker: the first teller files the change, which stays pending;
+    a second teller, signed in to their own console with their own
+    authenticator, finds it among the pending changes and approves it."""
+    maker_app = make_teller_app()
+    add_teller(maker_app.desk)
+    add_teller(maker_app.desk, username="luis.mora", document="79111222")
+    member_id = member(engine, ORDINARY).id
+    async with maker_app.run_test(size=SIZE) as pilot:
         await serving(pilot, clock, ORDINARY)
         await fill(pilot, **{"new-mobile": "31x"})
         await click(pilot, "#contacts")
         assert message_text(pilot) == "El celular debe tener 10 dígitos y empezar por 3."
-        assert member(engine, ORDINARY).mobile == "3111234567"
         await fill(pilot, **{"new-mobile": "3207778899", "new-email": "ana.rojas@correo.co"})
         await click(pilot, "#contacts")
-        assert "Se avisó al contacto anterior y al nuevo" in message_text(pilot)
+        assert message_text(pilot).startswith("Cambio de contactos pendiente")
+        # The maker sees the request as pending, and cannot approve it.
+        assert "Cambio de contactos pendiente, solicitado por Ana Gómez" in screen_text(pilot)
+        assert "Usted lo solicitó" in screen_text(pilot)
+        assert pilot.app.screen.query_one("#approve-change", Button).disabled
+        assert "311 12****" in screen_text(pilot)  # still the mobile on file
+        maker_id = maker_app.teller.teller_id
+    assert member(engine, ORDINARY).mobile == "3111234567"
+
+    clock.advance(minutes=2)
+    checker_app = make_teller_app()
+    async with checker_app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, clock, username="luis.mora")
+        assert isinstance(checker_app.screen, SearchScreen), message_text(pilot)
+        await click(pilot, "#pending")
+        table = checker_app.screen.query_one("#results", DataTable)
+        assert [str(c) for c in table.get_row_at(0)] == ["CC ***456", "Ana María Rojas Pérez"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(checker_app.screen, MemberScreen)
+        assert "celular 320 77****, correo ana.r****@correo.co" in screen_text(pilot)
+        await click(pilot, "#approve-change")
+        assert message_text(pilot).startswith("Cambio aprobado")
         assert "320 77****" in screen_text(pilot) and "ana.r****@correo.co" in screen_text(pilot)
-        sent = {(m.channel, m.recipient) for m in app.desk.messages_for(member(engine, ORDINARY).id)}
-        assert sent == {
-            ("sms", "3111234567"), ("sms", "3207778899"),
-            ("email", "mynameis@mail.com"), ("email", "ana.rojas@correo.co"),
-        }
-        assert (f"teller:{app.teller.teller_id}", "contacts_updated") in audit_actions(engine, member(engine, ORDINARY).id)
+        assert not checker_app.screen.query_one("#pending-change").display
+        checker_id = checker_app.teller.teller_id
+    updated = member(engine, ORDINARY)
+    assert (updated.mobile, updated.email) == ("3207778899", "ana.rojas@correo.co")
+    assert (f"teller:{maker_id}", "contact_change_requested") in audit_actions(engine, member_id)
+    assert (f"teller:{checker_id}", "contacts_updated") in audit_actions(engine, member_id)
+
+
+async def test_a_pending_change_can_be_cancelled_from_the_console(make_teller_app, clock, engine):
+    app = make_teller_app()
+    add_teller(app.desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await serving(pilot, clock, ORDINARY)
+        await fill(pilot, **{"new-mobile": "3207778899"})
+        await click(pilot, "#contacts")
+        await click(pilot, "#cancel-change")
+        assert message_text(pilot) == "Cambio de contactos cancelado: los datos registrados siguen iguales."
+        assert not app.screen.query_one("#pending-change").display
+    clock.advance(hours=30)
+    assert app.desk.apply_due_contact_changes() == 0
+    assert member(engine, ORDINARY).mobile == "3111234567"
 
 
 async def test_a_temporary_key_is_sent_and_never_shown(make_teller_app, clock, engine):
@@ -265,7 +307,11 @@ async def test_wrong_contacts_at_banco_caja_social_end_well_after_a_teller_updat
         await serving(pilot, clock, document)
         await fill(pilot, **{"new-mobile": "3159990011", "new-email": "andres.felipe@mail.com"})
         await click(pilot, "#contacts")
-        assert "Datos de contacto actualizados" in message_text(pilot)
+        assert "Cambio de contactos pendiente" in message_text(pilot)
+    # A second teller approves it (tests/test_teller_desk.py: the approval itself).
+    checker = second_teller(teller_app.desk, clock)
+    [pending] = teller_app.desk.pending_contact_changes()
+    teller_app.desk.approve_contact_change(checker, pending.change_id)
 
     clock.advance(minutes=1)
     kiosk = make_app(institution="bancocajasocial")

@@ -65,3 +65,18 @@ def test_member_after_the_check_and_an_unblock(snap_compare, make_teller_app, cl
         await freeze(pilot)
 
     assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
+
+
+def test_member_with_a_pending_contact_change(snap_compare, make_teller_app, clock):
+    """The maker's view: the change waits for another teller; only cancelling is open to the maker."""
+
+    async def run_before(pilot):
+        await pilot.pause()  # the sign-in screen mounted
+        await sign_in(pilot, clock)
+        await open_member(pilot, BLOCKED)
+        await check_identity(pilot, BLOCKED)
+        await fill(pilot, **{"new-mobile": "3207778899"})
+        await click(pilot, "#contacts")
+        await freeze(pilot)
+
+    assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)

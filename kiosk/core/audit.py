@@ -15,6 +15,8 @@ ACTION_LABELS = {
     "code_verified": N_("código verificado"),
     "consent_granted": N_("autorización de datos"),
     "contacts_updated": N_("contactos actualizados"),
+    "contact_change_cancelled": N_("cambio de contactos cancelado"),
+    "contact_change_requested": N_("cambio de contactos solicitado"),
     "identity_checked": N_("identidad verificada"),
     "identity_check_failed": N_("verificación de identidad fallida"),
     "key_blocked": N_("clave bloqueada"),

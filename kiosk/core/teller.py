@@ -1,6 +1,7 @@
 """The teller's side: a branch teller signs in with a password and an
 authenticator code, finds a member, checks their identity document in person,
-and then may update the member's contacts, unblock a key, send a temporary
+and then may ask for a change of the member's contacts (which a second
+teller approves: kiosk.core.contact_changes), unblock a key, send a temporary
 key to the member's mobile or reopen self-service.
 
 Every action is one transaction with its audit row (actor ``teller:<id>``)
@@ -20,11 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.core import audit, outbox
-from kiosk.core.dates import COLOMBIA
+from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
 from kiosk.core.errors import Refusal
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
 from kiosk.core.service import LOGIN, Identity, KioskService
+from kiosk.core.typed import has_control
 from kiosk.i18n import N_, _
 from kiosk.store.models import IdentityCheck, Member, MemberKey, Product, RecoveryAttempt, Teller
 
@@ -34,9 +36,7 @@ LOCKOUT = timedelta(minutes=15)
 IDENTITY_CHECK_LIFETIME = timedelta(minutes=15)
 TOTP_ISSUER = "Kiosk"
 SEARCH_LIMIT = 20
-USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
-MOBILE = re.compile(r"3\d{9}")
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+USERNAME = re.compile(r"[a-z0-9._-]{3,40}", re.ASCII)
 
 
 # -- what the console is shown -------------------------------------------------
@@ -73,7 +73,7 @@ class TellerSession:
 class MemberRow:
     member_id: int
     document_type: str
-    document_number: str
+    document_number: str  # masked: the teller types it from the physical ID
     full_name: str
 
 
@@ -90,7 +90,7 @@ class MemberCard:
     member_id: int
     institution_name: str
     document_type: str
-    document_number: str
+    document_number: str  # masked until this teller's identity check
     full_name: str
     contacts: Contacts
     products: list[tuple[str, str, date]]  # kind, masked number, opened on
@@ -99,6 +99,7 @@ class MemberCard:
     identity_checked_until: datetime | None
     own_record: bool
     trail: list[AuditLine]
+    pending_change: PendingContactChange | None = None
 
 
 # Translated where shown.
@@ -118,22 +119,6 @@ def key_state(key: MemberKey, now: datetime) -> str:
     return "active"
 
 
-def normalize_mobile(text: str) -> str:
-    digits = re.sub(r"[\s-]", "", text)
-    if digits.startswith("+57"):
-        digits = digits[3:]
-    if not MOBILE.fullmatch(digits):
-        raise Refusal("mobile_format", _("El celular debe tener 10 dígitos y empezar por 3."))
-    return digits
-
-
-def normalize_email(text: str) -> str:
-    email = text.strip().lower()
-    if len(email) > 120 or not EMAIL.fullmatch(email):
-        raise Refusal("email_format", _("Escriba un correo electrónico válido, como nombre@dominio.com."))
-    return email
-
-
 def check_teller_password(password: str, confirmation: str) -> None:
     if password != confirmation:
         raise Refusal("mismatch", _("La contraseña y su confirmación no coinciden."))
@@ -146,7 +131,7 @@ def check_teller_password(password: str, confirmation: str) -> None:
         )
 
 
-class TellerDesk(KioskService):
+class TellerDesk(ContactChanges, KioskService):
     """The teller console's operations, for the tellers of one institution."""
 
     def __init__(
@@ -155,11 +140,14 @@ class TellerDesk(KioskService):
         temporary_key_length: int = 6,
         temporary_key_hours: int = 24,
         new_secret: Callable[[], str] = pyotp.random_base32,
+        contact_hold_hours: float = DEFAULT_HOLD_HOURS,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.temporary_key_length = temporary_key_length
         self.temporary_key_hours = temporary_key_hours
+        # How long a contact change nobody approved waits for the old contacts to stop it.
+        self.contact_hold = timedelta(hours=contact_hold_hours)
         # Tests pass a fixed secret so the enrolment screen can be snapshotted.
         self.new_secret = new_secret
 
@@ -174,6 +162,8 @@ class TellerDesk(KioskService):
         password: str,
         confirmation: str,
     ) -> int:
+        if has_control(username) or has_control(full_name):
+            raise Refusal("control_characters", _("El usuario y el nombre no pueden tener caracteres de control."))
         username = username.strip().lower()
         if not USERNAME.fullmatch(username):
             raise Refusal("username", _("El usuario debe tener de 3 a 40 letras minúsculas, números, punto o guion."))
@@ -366,12 +356,13 @@ class TellerDesk(KioskService):
         )
         return self._read(
             lambda s: [
-                MemberRow(m.id, m.document_type, m.document_number, f"{m.first_names} {m.last_names}")
+                MemberRow(m.id, m.document_type, mask_document(m.document_number), f"{m.first_names} {m.last_names}")
                 for m in s.exec(statement)
             ]
         )
 
     def member_card(self, teller: TellerSession, member_id: int) -> MemberCard:
+        self.apply_due_contact_changes(member_id)
         now = self.clock.now()
 
         def load(session: Session) -> MemberCard:
@@ -379,11 +370,12 @@ class TellerDesk(KioskService):
             products = session.exec(select(Product).where(Product.member_id == member_id).order_by(Product.id))
             keys = session.exec(select(MemberKey).where(MemberKey.member_id == member_id).order_by(MemberKey.id))
             check = self._identity_check(session, teller, member_id, now)
+            pending = self._pending_change(session, member_id)
             return MemberCard(
                 member_id=member.id,
                 institution_name=self.institution_name,
                 document_type=member.document_type,
-                document_number=member.document_number,
+                document_number=member.document_number if check else mask_document(member.document_number),
                 full_name=f"{member.first_names} {member.last_names}",
                 contacts=masked_contacts(member),
                 products=[(p.kind, "****" + p.number[-4:], p.opened_on) for p in products],
@@ -395,6 +387,7 @@ class TellerDesk(KioskService):
                     AuditLine(e.at, e.actor, e.action, e.detail)
                     for e in audit.trail(session, member_id, limit=12)
                 ],
+                pending_change=self._pending_view(session, pending) if pending else None,
             )
 
         return self._read(load)
@@ -487,48 +480,12 @@ class TellerDesk(KioskService):
                     "identity_not_checked",
                     _("Primero verifique en persona el documento de identidad del asociado."),
                 )
+            self._apply_due(session, now, member_id)  # a change whose hold has passed counts from now
             return work(session, now, member)
 
         return self._write(act, member_id)
 
     # -- actions ----------------------------------------------------------
-
-    def update_contacts(self, teller: TellerSession, member_id: int, mobile: str, email: str) -> str:
-        """Replace the registered mobile and/or e-mail (blank keeps it), telling
-        both the old and the new contact."""
-        new_mobile = normalize_mobile(mobile) if mobile.strip() else None
-        new_email = normalize_email(email) if email.strip() else None
-        if new_mobile is None and new_email is None:
-            raise Refusal("nothing_to_update", _("Escriba el nuevo celular o el nuevo correo electrónico."))
-
-        def update(session: Session, now: datetime, member: Member) -> str:
-            changes = [
-                (outbox.SMS, "mobile", new_mobile, _("celular")),
-                (outbox.EMAIL, "email", new_email, _("correo electrónico")),
-            ]
-            changed = []
-            for channel, field, new, label in changes:
-                old = getattr(member, field)
-                if new is None or new == old:
-                    continue
-                setattr(member, field, new)
-                session.add(member)
-                local = now.astimezone(COLOMBIA)
-                body = _(
-                    "{name}: el {what} registrado fue cambiado en una oficina el {date} a las {time}. "
-                    "Si no fue usted, comuníquese de inmediato con la entidad."
-                ).format(name=self.institution_name, what=label, date=f"{local:%d/%m/%Y}", time=f"{local:%H:%M}")
-                subject = _("Datos de contacto actualizados")
-                for recipient in (old, new):
-                    if recipient:
-                        outbox.queue(session, self.sealer, now, member, channel, body, subject, recipient=recipient)
-                changed.append(field)
-            if not changed:
-                raise Refusal("nothing_to_update", _("Los datos escritos son los mismos que ya están registrados."))
-            self._audit(session, now, "contacts_updated", member.id, ", ".join(changed), actor=teller.actor)
-            return _("Datos de contacto actualizados. Se avisó al contacto anterior y al nuevo.")
-
-        return self._act(teller, member_id, update)
 
     def unblock_key(self, teller: TellerSession, member_id: int) -> str:
         def unblock(session: Session, now: datetime, member: Member) -> str:

@@ -15,7 +15,9 @@ from textual.widgets import DataTable, Input, Static
 
 from kiosk.core.audit import action_label
 from kiosk.core.dates import local_time
+from kiosk.core.contact_changes import PendingContactChange
 from kiosk.core.teller import KEY_STATES, Enrolment, MemberCard, PasswordChecked
+from kiosk.core.typed import escaped
 from kiosk.i18n import _
 from kiosk.qr import qr_text
 from kiosk.screens.base import CoreCallScreen
@@ -27,6 +29,32 @@ if TYPE_CHECKING:
 
 # The console's own look, on top of kiosk.tcss and the steps' stylesheet.
 TELLER_CSS = Path(__file__).with_name("teller.tcss")
+
+
+def plain(text: str, style: str = "") -> Text:
+    """What somebody typed (a name, a contact, a product), shown as it is:
+    never read as markup, control characters written out (``\\x1b``)."""
+    return Text(escaped(text), style=style, end="")
+
+
+def pending_state(change: PendingContactChange, own: bool) -> str:
+    wanted = [
+        _("celular {mobile}").format(mobile=change.new_mobile) if change.new_mobile else "",
+        _("correo {email}").format(email=change.new_email) if change.new_email else "",
+    ]
+    text = _(
+        "Cambio de contactos pendiente, solicitado por {maker} a las {asked}: {what}. "
+        "Si nadie lo aprueba ni lo cancela, se aplica el {date} a las {time}."
+    ).format(
+        maker=change.maker_name,
+        asked=local_time(change.created_at, "%H:%M"),
+        what=", ".join(w for w in wanted if w),
+        date=local_time(change.hold_until, "%d/%m/%Y"),
+        time=local_time(change.hold_until, "%H:%M"),
+    )
+    if own:
+        text += " " + _("Usted lo solicitó: otro asesor debe aprobarlo en su consola.")
+    return text
 
 
 def identity_state(card: MemberCard) -> str:
@@ -52,7 +80,7 @@ class ConsoleScreen(CoreCallScreen):
         with Horizontal(id="brand"):
             yield Static(_("Consola de asesor · {name}").format(name=self.desk.institution_name), id="brand-name")
             if teller is not None:
-                yield Static(teller.full_name, id="teller-name")
+                yield Static(plain(teller.full_name), id="teller-name")
                 yield Button(_("Cerrar sesión"), id="sign-out", compact=True)
         with VerticalScroll(id="body"):
             with Vertical(id="card"):
@@ -207,6 +235,8 @@ class SearchScreen(ConsoleScreen):
             name.border_title = _("Nombre o apellido")
             yield name
             yield Button(_("Buscar por nombre"), id="by-name")
+        with Horizontal(classes="actions"):
+            yield Button(_("Cambios pendientes"), id="pending")
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -229,12 +259,31 @@ class SearchScreen(ConsoleScreen):
         table = self.query_one("#results", DataTable)
         table.clear()
         for row in rows:
-            table.add_row(f"{row.document_type} {row.document_number}", row.full_name, key=str(row.member_id))
+            table.add_row(
+                plain(f"{row.document_type} {row.document_number}"), plain(row.full_name), key=str(row.member_id)
+            )
         if rows:
             table.focus()
             self.show_message(_("Seleccione el asociado con Enter o con un clic."), "info")
         else:
             self.show_message(_("No se encontró ningún asociado con esos datos."))
+
+    @on(Button.Pressed, "#pending")
+    def _pending(self) -> None:
+        """The institution's contact changes awaiting a second teller: open one to approve or cancel it."""
+
+        def show(changes: list[PendingContactChange]) -> None:
+            table = self.query_one("#results", DataTable)
+            table.clear()
+            for change in changes:
+                table.add_row(plain(change.document), plain(change.member_name), key=str(change.member_id))
+            if changes:
+                table.focus()
+                self.show_message(_("Abra el asociado para aprobar o cancelar su cambio de contactos."), "info")
+            else:
+                self.show_message(_("No hay cambios de contactos pendientes."), "info")
+
+        self.call_core(self.desk.pending_contact_changes, show)
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -253,6 +302,7 @@ class MemberScreen(ConsoleScreen):
     def __init__(self, member_id: int) -> None:
         super().__init__()
         self.member_id = member_id
+        self.pending: PendingContactChange | None = None
 
     def title_text(self) -> str:
         return _("Asociado")
@@ -261,6 +311,11 @@ class MemberScreen(ConsoleScreen):
         with Horizontal(id="member-top"):
             yield Static(id="member-data")
             yield Static(id="member-products")
+        with Vertical(id="pending-change", classes="panel"):
+            yield Static(id="pending-state")
+            with Horizontal(classes="actions"):
+                yield Button(_("Cancelar el cambio"), id="cancel-change")
+                yield Button(_("Aprobar el cambio"), id="approve-change", variant="primary")
         with Vertical(id="identity", classes="panel"):
             yield Static(id="identity-state")
             with Horizontal(classes="field-row", id="identity-form"):
@@ -302,7 +357,7 @@ class MemberScreen(ConsoleScreen):
         # Back to the top, where the title and the last action's message are.
         self.query_one("#body").scroll_home(animate=False)
         self.query_one("#title", Static).update(
-            f"{card.full_name} · {card.document_type} {card.document_number}"
+            plain(f"{card.full_name} · {card.document_type} {card.document_number}")
         )
         contacts = card.contacts
         keys = ", ".join(f"{kind} {_(KEY_STATES[state])}" for kind, state in card.keys) or _("sin clave")
@@ -318,18 +373,21 @@ class MemberScreen(ConsoleScreen):
             (_("Autogestión"), self_service),
             (_("Identidad"), identity_state(card)),
         ]:
-            data.append(f"{label}: ", style="bold").append(value + "\n")
+            data.append(f"{label}: ", style="bold").append(escaped(value) + "\n")
         data.rstrip()
         self.query_one("#member-data", Static).update(data)
         products = Text(_("Productos"), style="bold")
         for kind, number, opened in card.products:
-            products.append(f"\n{_(kind)} {number} · {opened:%Y}")
+            products.append(escaped(f"\n{_(kind)} {number} · {opened:%Y}", keep_newlines=True))
         self.query_one("#member-products", Static).update(products)
         self._show_identity(card)
         trail = self.query_one("#trail", DataTable)
         trail.clear()
         for line in card.trail:
-            trail.add_row(local_time(line.at), line.actor, _(action_label(line.action)), line.detail)
+            trail.add_row(
+                local_time(line.at), plain(line.actor), plain(_(action_label(line.action))), plain(line.detail)
+            )
+        self._show_pending(card)
 
     def _show_identity(self, card: MemberCard) -> None:
         """Until the document is checked: the check form.  After: the actions."""
@@ -344,6 +402,29 @@ class MemberScreen(ConsoleScreen):
         self.query_one("#contacts-form").display = checked
         for action in self.ACTIONS:
             self.query_one(f"#{action}", Button).disabled = not checked
+
+    def _show_pending(self, card: MemberCard) -> None:
+        """A pending contact change: the checker approves it, anyone may cancel it."""
+        change = card.pending_change
+        self.pending = change
+        self.query_one("#pending-change").display = change is not None
+        if change is None:
+            return
+        own = self.app.teller is not None and change.maker_teller_id == self.app.teller.teller_id
+        self.query_one("#pending-state", Static).update(plain(pending_state(change, own)))
+        self.query_one("#approve-change", Button).disabled = own or card.own_record
+
+    @on(Button.Pressed, "#approve-change")
+    def _approve_change(self) -> None:
+        if self.pending is not None:
+            change_id = self.pending.change_id
+            self.call_core(lambda: self.desk.approve_contact_change(self.app.teller, change_id), self._reload)
+
+    @on(Button.Pressed, "#cancel-change")
+    def _cancel_change(self) -> None:
+        if self.pending is not None:
+            change_id = self.pending.change_id
+            self.call_core(lambda: self.desk.cancel_contact_change(self.app.teller, change_id), self._reload)
 
     @on(Button.Pressed, "#check-identity")
     @on(Input.Submitted, "#document")
@@ -366,7 +447,7 @@ class MemberScreen(ConsoleScreen):
         def done(message: str) -> None:
             for field in ("#new-mobile", "#new-email"):
                 self.query_one(field, Input).value = ""
-            self._reload(message)
+            self._reload(message, focus="#cancel-change")  # the request just filed, near the top
 
         self.call_core(
             lambda: self.desk.update_contacts(self.app.teller, self.member_id, mobile, email), done

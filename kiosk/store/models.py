@@ -193,3 +193,27 @@ class StoreMeta(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     pepper_check: str = Field(max_length=64)
+
+
+class ContactChange(SQLModel, table=True):
+    """A teller's request to replace a member's mobile and/or e-mail (dual
+    control): applied when a second teller of the institution approves it, or
+    when ``hold_until`` passes with nobody having stopped it.  Until then the
+    member's contacts are unchanged.  The new contacts are personal data, not
+    secrets."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution: str = Field(max_length=40, index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    maker_teller_id: int = Field(foreign_key="teller.id")
+    new_mobile: str | None = Field(default=None, max_length=20)
+    new_email: str | None = Field(default=None, max_length=120)
+    created_at: datetime
+    hold_until: datetime
+    approved_by: int | None = Field(default=None, foreign_key="teller.id")
+    approved_at: datetime | None = None
+    cancelled_by: str | None = Field(default=None, max_length=40)  # the actor, ``teller:<id>``
+    cancelled_at: datetime | None = None
+    applied_at: datetime | None = None
