@@ -1,5 +1,5 @@
 """What both kinds of security-question steps share: the attempt limits from
-the step, the questions two to a row, the answers chosen, a new attempt (the
+the step, the questions side by side, the answers chosen, a new attempt (the
 same options) after wrong answers, and a closed path that shows only why and a
 way out."""
 
@@ -32,10 +32,10 @@ class QuestionsStep(StepScreen):
             "max_failed_sets": self.step.param("max_failed_sets", MAX_FAILED_SETS),
         }
 
-    def compose_questions(self, asked: list[Question]) -> ComposeResult:
-        for first in range(0, len(asked), 2):
+    def compose_questions(self, asked: list[Question], per_row: int = 2) -> ComposeResult:
+        for first in range(0, len(asked), per_row):
             with Horizontal(classes="field-row"):
-                for question in asked[first:first + 2]:
+                for question in asked[first:first + per_row]:
                     with Vertical(classes="question"):
                         text = _(question.template).format(product=_(question.product).lower())
                         yield Label(text, classes="field-label")
