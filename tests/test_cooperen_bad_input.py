@@ -147,3 +147,19 @@ async def test_unknown_document_gets_the_same_questions_and_nothing_is_sent(make
         assert "Intentos restantes: 2" in message_text(pilot)
     with Session(engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+async def test_the_shown_key_expires_after_its_lifetime(make_app, clock):
+    app = make_app(institution="cooperen")
+    minutes = app.profile.step("questions").param("temporary_minutes")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await to_questions(pilot)
+        await answer(pilot)
+        assert app.screen.step.id == "shown_key", message_text(pilot)
+        temporary = str(app.screen.query_one("#shown-key").render())
+        await click(pilot, "#continue")
+        clock.advance(minutes=minutes)
+        await fill(pilot, document=COOPEREN, key=temporary)
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "access"
+        assert "Su clave temporal venció" in message_text(pilot)
