@@ -12,13 +12,15 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from kiosk.core import questions
 from kiosk.core.errors import Refusal
+from kiosk.core.service import Proof
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
-from kiosk.store.models import OutboxMessage
+from kiosk.store.models import Member, OutboxMessage
 from tests.helpers import UNKNOWN, add_teller, member, signed_in_teller
 
 pytestmark = pytest.mark.both_stores
@@ -85,8 +87,6 @@ def test_the_banks_questions_are_fixed_too(service_for, clock):
 
 
 def _bank_proof(bank, document: str = "1019283746"):
-    from kiosk.core.service import Proof
-
     return Proof(bank.identify(document).member_id, "code_verified")
 
 
@@ -334,3 +334,15 @@ def test_the_shown_key_expires(service_for, clock):
         kiosk.login(identity, shown)
     assert expired.value.reason == "temporary_expired"
     assert "Su clave temporal venció" in expired.value.message
+
+
+def test_a_bank_member_without_a_mobile_is_told_not_asked(service_for, engine):
+    bank = service_for("bancocajasocial")
+    proof = _bank_proof(bank)
+    with Session(engine) as session:
+        session.execute(update(Member).where(Member.id == proof.member_id).values(mobile=None))
+        session.commit()
+    for call in (lambda: bank.product_questions(proof), lambda: bank.answer_product_questions(proof, {})):
+        with pytest.raises(Refusal) as refused:
+            call()
+        assert refused.value.reason == "questions_need_mobile" and "celular registrado" in refused.value.message

@@ -469,6 +469,7 @@ class KioskService:
 
         def load(session: Session) -> list[questions.Question]:
             self._check_questions_open(session, subject, self.clock.now(), max_attempts, lockout, max_failed_sets)
+            self._require_mobile(session, proof.member_id)
             return self._asked(session, identity, name_product=True)
 
         return self._read(load)
@@ -488,6 +489,7 @@ class KioskService:
 
         def settle(session: Session, now: datetime) -> Proof:
             self._check_questions_open(session, subject, now, max_attempts, lockout, max_failed_sets)
+            self._require_mobile(session, proof.member_id)
             if questions.all_right(self._asked(session, identity, name_product=True), answers):
                 session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == subject))
                 self._audit(session, now, "product_questions_passed", proof.member_id)
@@ -495,6 +497,18 @@ class KioskService:
             raise self._fail_questions(session, now, identity, subject, max_attempts, lockout, max_failed_sets)
 
         return self._write(settle, proof.member_id)
+
+    def _require_mobile(self, session: Session, member_id: int) -> None:
+        """After the code (only members get here) a member without a mobile is
+        told so, rather than asked a question they cannot answer."""
+        if not self._member(session, member_id).mobile:
+            raise Refusal(
+                "questions_need_mobile",
+                _(
+                    "Para responder las preguntas de seguridad debe tener un celular registrado. "
+                    "Acérquese a cualquiera de nuestras oficinas para actualizarlo."
+                ),
+            )
 
     def _identity_of(self, session: Session, member_id: int) -> Identity:
         member = self._member(session, member_id)
