@@ -33,6 +33,11 @@ class PersonalQuestionsScreen(QuestionsStep):
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
 
+    def fill_in(self) -> None:
+        super().fill_in()
+        # The form is taller than the screen: focusing the e-mail must not hide the title.
+        self.call_after_refresh(lambda: self.query_one("#card").scroll_home(animate=False))
+
     @on(Button.Pressed, "#continue")
     def _send(self) -> None:
         robot = self.query_one("#robot", RobotCheck)
