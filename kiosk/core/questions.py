@@ -46,6 +46,13 @@ who knows the document (and the e-mail) succeeds with probability at most
 ``attempts / 576`` (``odds_of_guessing``).  The residual non-uniformity is the
 seasonality of births and openings by day or month of the year (a few per
 cent of the prior).
+
+Left out on purpose: the kind of product (its prior is uneven: nearly every
+member has a savings account, so a set of kinds points at it), years of
+joining or opening (a window of years has ends, and years in the future are
+plainly wrong), and the month of joining (it often is the month the first
+product was opened, so two such questions would give each other away).  The
+e-mail stays a typed field; the image challenge stays too.
 """
 
 from __future__ import annotations
