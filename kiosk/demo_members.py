@@ -75,7 +75,7 @@ DEMO_MEMBERS = [
     ),
     DemoMember(
         "cooperen", "12147", "Gloria Inés", "Vargas Tobón", date(1959, 1, 14),
-        N_("Asociada al día: clave 49370. Respuestas: gloria.vargas@mail.com, 1959-01-14, 321 2118468."),
+        N_("Asociada al día: clave 49370. Respuestas: gloria.vargas@mail.com, 1959-01-14, 321 2118468, 1122, julio."),
         mobile="3212118468", email="gloria.vargas@mail.com", key="49370",
         products=[(N_("Cuenta de ahorros"), "3300451122", date(1998, 7, 1))],
     ),

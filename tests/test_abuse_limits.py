@@ -84,15 +84,14 @@ def test_failed_recoveries_never_lock_the_members_key(service_for, engine, clock
     cooperen = service_for("cooperen")
     identity = cooperen.identify("12147")
     for _ in range(5):
-        reason(cooperen.answer_questions, identity, "x@mail.com", "1900-01-01", "300 0000000")
+        reason(cooperen.answer_questions, identity, "x@mail.com", {"birth": "1900-01-01"})
     assert reason(cooperen.recovery_questions, identity) == "recovery_closed"
 
     bank = service_for("bancocajasocial")
     bank_identity = bank.identify("1019283746")
     proof = bank.login(bank_identity, "73915824").proof
-    catalogue = ["Cuenta de ahorros con tarjeta débito", "Crédito hipotecario", "CDT"]
     for _ in range(4):
-        reason(bank.answer_product_questions, proof, catalogue, {})
+        reason(bank.answer_product_questions, proof, {})
     for _ in range(limits.MAX_SENDS + 1):
         reason(bank.send_confirmation_code, bank_identity, "bcs_code", 6, LIFETIME, "email")
         for _ in range(4):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from sqlmodel import Session, select
+from textual.widgets import RadioButton, RadioSet
 
 from kiosk.core.errors import Refusal
 from kiosk.screens.welcome import WelcomeScreen
@@ -62,15 +63,25 @@ async def test_an_expired_code_restarts_the_process(make_app, service_for, clock
         assert "venció" in message_text(pilot)
 
 
+def shown_options(pilot) -> dict[str, list[str]]:
+    return {
+        radios.id.removeprefix("q-"): [b.name for b in radios.query(RadioButton)]
+        for radios in pilot.app.screen.query(RadioSet)
+    }
+
+
 async def test_wrong_answers_are_counted_and_change_nothing(make_app, service_for):
     service = service_for("bancocajasocial")
     app = make_app(institution="bancocajasocial")
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await through_link_and_code(pilot, service, ORDINARY_BCS)
+        first = shown_options(pilot)
+        assert list(first) == ["birth", "mobile", "digits", "opened"]
         await answer_questions(pilot, service, right=False)
         assert app.screen.step.id == "questions"
         assert "Intentos restantes: 2" in message_text(pilot)
+        assert shown_options(pilot) == first  # the same options: comparing attempts tells nothing
         await answer_questions(pilot, service, right=False)
         await answer_questions(pilot, service, right=False)
         assert "quedó cerrada" in message_text(pilot)

@@ -52,7 +52,7 @@ async def through_link_and_code(pilot, service, document: str) -> None:
 
 async def answer_questions(pilot, service, right: bool = True) -> None:
     app = pilot.app
-    asked = service.product_questions(app.runner.context.proof, app.profile.setting("eligible_products"))
+    asked = service.product_questions(app.runner.context.proof)
     for question in asked:
         choice = question.answer if right else next(o for o in question.options if o != question.answer)
         button = next(b for b in app.screen.query(f"#q-{question.id} RadioButton") if b.name == choice)

@@ -10,11 +10,17 @@ from sqlmodel import Session, select
 from kiosk.store.models import MemberKey, OutboxMessage
 from kiosk.widgets import RobotCheck
 from tests.helpers import UNKNOWN, click, fill, member, message_text
-from tests.test_cooperen_flow import BIRTH, COOPEREN, EMAIL, MOBILE, answer, choose, to_questions
+from tests.test_cooperen_flow import BIRTH, COOPEREN, DIGITS, EMAIL, MOBILE, OPENED, answer, choose_all, to_questions
+
+QUESTIONS = ("birth", "mobile", "digits", "opened")
 
 
-def options(pilot, radio_id: str) -> list[str]:
-    return [b.name for b in pilot.app.screen.query(f"#{radio_id} RadioButton")]
+def options(pilot, question: str) -> list[str]:
+    return [b.name for b in pilot.app.screen.query(f"#q-{question} RadioButton")]
+
+
+def all_options(pilot) -> dict[str, list[str]]:
+    return {question: options(pilot, question) for question in QUESTIONS}
 
 
 async def test_punctuation_in_the_document_is_refused_not_stripped(make_app):
@@ -32,28 +38,31 @@ async def test_punctuation_in_the_document_is_refused_not_stripped(make_app):
         assert "sin espacios, puntos, comas o guiones" in message_text(pilot)
 
 
-async def test_options_are_plausible_and_stable_within_an_attempt(make_app, service_for):
+async def test_options_are_plausible_and_the_same_the_service_gives(make_app, service_for):
     service = service_for("cooperen")
     app = make_app(institution="cooperen")
     async with app.run_test(size=(100, 40)) as pilot:
         await to_questions(pilot)
-        births, mobiles = options(pilot, "birth"), options(pilot, "mobile")
-        assert BIRTH in births and MOBILE in mobiles and len(births) == len(mobiles) == 4
-        assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", b) and abs(int(b[:4]) - 1959) <= 5 for b in births)
-        assert all(re.fullmatch(r"3\d\d \d{7}", m) for m in mobiles)
+        shown = all_options(pilot)
+        assert [len(shown[q]) for q in QUESTIONS] == [4, 4, 6, 6]
+        for question, right in zip(QUESTIONS, (BIRTH, MOBILE, DIGITS, OPENED)):
+            assert right in shown[question]
+        assert all(re.fullmatch(r"1959-\d\d-\d\d", b) for b in shown["birth"])
+        assert all(re.fullmatch(r"321 21\d{5}", m) for m in shown["mobile"])
+        assert all(re.fullmatch(r"\d{4}", d) for d in shown["digits"])
         again = service.recovery_questions(service.identify(COOPEREN))
-        assert list(again.birth_dates) == births and list(again.mobiles) == mobiles
+        assert {q.id: list(q.options) for q in again} == shown
 
 
-async def test_wrong_answers_count_and_give_new_options(make_app, engine, hasher):
+async def test_wrong_answers_count_and_keep_the_same_options(make_app, engine, hasher):
     app = make_app(institution="cooperen")
     async with app.run_test(size=(100, 40)) as pilot:
         await to_questions(pilot)
-        first = (options(pilot, "birth"), options(pilot, "mobile"))
+        first = all_options(pilot)
         await answer(pilot, email="otro@mail.com")
         assert app.screen.step.id == "questions"
         assert "no coinciden con nuestros registros. Intentos restantes: 2" in message_text(pilot)
-        assert (options(pilot, "birth"), options(pilot, "mobile")) != first
+        assert all_options(pilot) == first  # a second attempt tells the attacker nothing new
         wrong_birth = next(b for b in options(pilot, "birth") if b != BIRTH)
         await answer(pilot, birth=wrong_birth)
         assert "Intentos restantes: 1" in message_text(pilot)
@@ -95,14 +104,30 @@ async def test_the_lock_opens_again_after_its_time(make_app, clock):
         assert app.screen.step.id == "shown_key"
 
 
+async def test_a_fourth_failed_set_closes_it_until_a_teller_reopens_it(make_app, clock, engine):
+    app = make_app(institution="cooperen")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await to_questions(pilot)
+        for _ in range(3):
+            await answer(pilot, email="otro@mail.com")
+        clock.advance(hours=24, seconds=1)
+        await click(pilot, "#safe-exit")
+        await to_questions(pilot)
+        await answer(pilot, email="otro@mail.com")
+        assert "un asesor la reabrirá" in message_text(pilot)
+        clock.advance(days=30)  # time does not reopen it
+        await click(pilot, "#safe-exit")
+        await to_questions(pilot)
+        assert "un asesor la reabrirá" in message_text(pilot) and not app.screen.query("#email")
+
+
 async def test_captcha_failure_keeps_the_attempt(make_app):
     app = make_app(institution="cooperen")
     async with app.run_test(size=(100, 40)) as pilot:
         await to_questions(pilot)
         births = options(pilot, "birth")
         await fill(pilot, email=EMAIL)
-        await choose(pilot, "birth", BIRTH)
-        await choose(pilot, "mobile", MOBILE)
+        await choose_all(pilot)
         picture = app.screen.query_one(RobotCheck).captcha
         await fill(pilot, **{"captcha-answer": "WRONG"})
         await click(pilot, "#continue")
@@ -115,10 +140,26 @@ async def test_unknown_document_gets_the_same_questions_and_nothing_is_sent(make
     app = make_app(institution="cooperen")
     async with app.run_test(size=(100, 40)) as pilot:
         await to_questions(pilot, document=UNKNOWN)
-        births, mobiles = options(pilot, "birth"), options(pilot, "mobile")
-        assert len(births) == len(mobiles) == 4
-        assert all(re.fullmatch(r"3\d\d \d{7}", m) for m in mobiles)
-        await answer(pilot, email="alguien@mail.com", birth=births[0], mobile=mobiles[0])
+        shown = all_options(pilot)
+        assert [len(shown[q]) for q in QUESTIONS] == [4, 4, 6, 6]
+        assert all(re.fullmatch(r"3\d\d \d{7}", m) for m in shown["mobile"])
+        await answer(pilot, email="alguien@mail.com", **{q: shown[q][0] for q in QUESTIONS})
         assert "Intentos restantes: 2" in message_text(pilot)
     with Session(engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+async def test_the_shown_key_expires_after_its_lifetime(make_app, clock):
+    app = make_app(institution="cooperen")
+    minutes = app.profile.step("questions").param("temporary_minutes")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await to_questions(pilot)
+        await answer(pilot)
+        assert app.screen.step.id == "shown_key", message_text(pilot)
+        temporary = str(app.screen.query_one("#shown-key").render())
+        await click(pilot, "#continue")
+        clock.advance(minutes=minutes)
+        await fill(pilot, document=COOPEREN, key=temporary)
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "access"
+        assert "Su clave temporal venció" in message_text(pilot)

@@ -13,19 +13,25 @@ from tests.helpers import click, fill, member, message_text, screen_text, solve_
 
 COOPEREN, FIRST_ACCESS_COOPEREN = "12147", "80123456"
 EMAIL, BIRTH, MOBILE = "gloria.vargas@mail.com", "1959-01-14", "321 2118468"
+# Her only product, a savings account ending in 1122, opened in July 1998.
+DIGITS, OPENED = "1122", "julio"
 NEW_KEY = "58203"
 
 
-async def choose(pilot, radio_id: str, option: str) -> None:
-    button = next(b for b in pilot.app.screen.query(f"#{radio_id} RadioButton") if b.name == option)
+async def choose(pilot, question: str, option: str) -> None:
+    button = next(b for b in pilot.app.screen.query(f"#q-{question} RadioButton") if b.name == option)
     await pilot.click(button)
     await pilot.pause()
 
 
-async def answer(pilot, email=EMAIL, birth=BIRTH, mobile=MOBILE) -> None:
+async def choose_all(pilot, birth=BIRTH, mobile=MOBILE, digits=DIGITS, opened=OPENED) -> None:
+    for question, option in (("birth", birth), ("mobile", mobile), ("digits", digits), ("opened", opened)):
+        await choose(pilot, question, option)
+
+
+async def answer(pilot, email=EMAIL, **options: str) -> None:
     await fill(pilot, email=email)
-    await choose(pilot, "birth", birth)
-    await choose(pilot, "mobile", mobile)
+    await choose_all(pilot, **options)
     await solve_robot_check(pilot)
     await click(pilot, "#continue")
 

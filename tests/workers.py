@@ -111,7 +111,8 @@ def race(url: str, index: int, rounds: list[RaceRound], tries: int, barrier, res
         for _ in range(tries):
             got.append((number, "wrong_key", outcome(kiosk.login, identity, "000000", max_failed_tries=NO_LIMIT)))
             got.append((number, "wrong_answers", outcome(
-                kiosk.answer_questions, identity, "x@y.co", "1900-01-01", "300", max_attempts=NO_LIMIT
+                kiosk.answer_questions, identity, "x@y.co", {"birth": "1900-01-01"}, max_attempts=NO_LIMIT,
+                max_failed_sets=NO_LIMIT,
             )))
         barrier.wait()
         got.append((number, "dying_code", outcome(kiosk.verify_code, identity, "dying", round_.not_the_dying_code)))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -24,7 +23,6 @@ from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.sealing import Sealer
 from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key, new_temporary_key
-from kiosk.core.questions import Questions
 from kiosk.core.members import (
     DOCUMENT_TYPES,
     SECURITY_IMAGES,
@@ -53,6 +51,12 @@ from kiosk.store.models import (
 T = TypeVar("T")
 
 LOGIN = "login"
+# Failed question sets since the last success or a teller's reopening after
+# which only a teller reopens self-service (kiosk.core.questions has the odds).
+MAX_FAILED_SETS = 4
+# How long the temporary key Cooperen shows is good for: the member logs in
+# with it right away (profile: the questions step's ``temporary_minutes``).
+SHOWN_KEY_LIFETIME = timedelta(minutes=30)
 TEMPORARY_KEY = "temporary_key"
 LINK = "link"
 MAX_PHRASE_LENGTH = 120
@@ -452,55 +456,63 @@ class KioskService:
         return self._write(apply, identity)
 
     def product_questions(
-        self, proof: Proof, catalogue: list[str], max_attempts: int = 3, lockout: timedelta = timedelta(hours=24)
+        self,
+        proof: Proof,
+        max_attempts: int = 3,
+        lockout: timedelta = timedelta(hours=24),
+        max_failed_sets: int = MAX_FAILED_SETS,
     ) -> list[questions.Question]:
-        subject = self._member_subject(proof.member_id)
+        """The questions after the e-mailed code (naming the product asked about),
+        fixed for the member; a refusal while the path is closed."""
+        identity = self._read(lambda s: self._identity_of(s, proof.member_id))
+        subject = self._subject(identity)
 
         def load(session: Session) -> list[questions.Question]:
-            failed = self._failed_attempts(session, subject, self.clock.now() - lockout)
-            if failed >= max_attempts:
-                raise self._closed_refusal()
-            held = [(p.kind, p.number, p.opened_on) for p in
-                    session.exec(select(Product).where(Product.member_id == proof.member_id))]
-            return questions.product_questions(bytes.fromhex(subject) + bytes([failed]), held, catalogue)
+            self._check_questions_open(session, subject, self.clock.now(), max_attempts, lockout, max_failed_sets)
+            self._require_mobile(session, proof.member_id)
+            return self._asked(session, identity, name_product=True)
 
         return self._read(load)
 
     def answer_product_questions(
         self,
         proof: Proof,
-        catalogue: list[str],
         answers: dict[str, str],
         max_attempts: int = 3,
         lockout: timedelta = timedelta(hours=24),
+        max_failed_sets: int = MAX_FAILED_SETS,
     ) -> Proof:
         """All answers right: the member may assign a new key.  Wrong answers are
-        counted and close the path after ``max_attempts``; the key is untouched."""
-        asked = self.product_questions(proof, catalogue, max_attempts, lockout)
-        subject = self._member_subject(proof.member_id)
+        counted and close the path (``_fail_questions``); the key is untouched."""
+        identity = self._read(lambda s: self._identity_of(s, proof.member_id))
+        subject = self._subject(identity)
 
         def settle(session: Session, now: datetime) -> Proof:
-            if all(answers.get(q.id) == q.answer for q in asked):
+            self._check_questions_open(session, subject, now, max_attempts, lockout, max_failed_sets)
+            self._require_mobile(session, proof.member_id)
+            if questions.all_right(self._asked(session, identity, name_product=True), answers):
                 session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == subject))
                 self._audit(session, now, "product_questions_passed", proof.member_id)
                 return Proof(proof.member_id, "questions")
-            failed = self._failed_attempts(session, subject, now - lockout)
-            session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
-            self._audit(session, now, "recovery_questions_failed", proof.member_id)
-            if failed + 1 >= max_attempts:
-                raise self._closed_refusal()
-            raise Refusal(
-                "wrong_answers",
-                _("Las respuestas no coinciden con nuestros registros. Intentos restantes: {left}.").format(
-                    left=max_attempts - failed - 1
-                ),
-            )
+            raise self._fail_questions(session, now, identity, subject, max_attempts, lockout, max_failed_sets)
 
         return self._write(settle, proof.member_id)
 
-    def _member_subject(self, member_id: int) -> str:
-        member = self._read(lambda s: self._member(s, member_id))
-        return self._subject(Identity(member.document_type, member.document_number, member.id))
+    def _require_mobile(self, session: Session, member_id: int) -> None:
+        """After the code (only members get here) a member without a mobile is
+        told so, rather than asked a question they cannot answer."""
+        if not self._member(session, member_id).mobile:
+            raise Refusal(
+                "questions_need_mobile",
+                _(
+                    "Para responder las preguntas de seguridad debe tener un celular registrado. "
+                    "Acérquese a cualquiera de nuestras oficinas para actualizarlo."
+                ),
+            )
+
+    def _identity_of(self, session: Session, member_id: int) -> Identity:
+        member = self._member(session, member_id)
+        return Identity(member.document_type, member.document_number, member.id)
 
     # -- personal questions (self-service recovery without a code) ---------
 
@@ -525,77 +537,138 @@ class KioskService:
             ).format(name=self.institution_name),
         )
 
+    def _closed_until_teller_refusal(self) -> Refusal:
+        return Refusal(
+            "recovery_closed_office",
+            _(
+                "Por su seguridad, la recuperación de la clave por este medio quedó cerrada. "
+                "Acérquese a una oficina de {name} con su documento de identidad: un asesor "
+                "la reabrirá."
+            ).format(name=self.institution_name),
+        )
+
+    def _check_questions_open(
+        self, session: Session, subject: str, now: datetime, max_attempts: int, lockout: timedelta,
+        max_failed_sets: int,
+    ) -> tuple[int, int]:
+        """Refuse while the path is closed: ``max_failed_sets`` failed sets since the
+        last success or a teller's reopening (the rows both delete) close it until
+        a teller reopens it; ``max_attempts`` within ``lockout`` close it for that
+        long.  The failed sets (recent, since then)."""
+        since_success = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
+        if since_success >= max_failed_sets:
+            raise self._closed_until_teller_refusal()
+        recent = self._failed_attempts(session, subject, now - lockout)
+        if recent >= max_attempts:
+            raise self._closed_refusal()
+        return recent, since_success
+
+    def _fail_questions(
+        self, session: Session, now: datetime, identity: Identity, subject: str, max_attempts: int,
+        lockout: timedelta, max_failed_sets: int,
+    ) -> Refusal:
+        """Count a failed set and tell the member (a stranger's document: the
+        same work, nothing sent); the refusal to give, saying how many sets are left."""
+        recent, since_success = self._check_questions_open(
+            session, subject, now, max_attempts, lockout, max_failed_sets
+        )
+        session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
+        self._audit(session, now, "recovery_questions_failed", identity.member_id)
+        closed_for_good, closed = since_success + 1 >= max_failed_sets, recent + 1 >= max_attempts
+        if closed_for_good or closed:
+            template, title = _(
+                "{name}: el {date} a las {time} alguien respondió mal las preguntas para recuperar su "
+                "clave en {name} y cerramos la recuperación por el kiosco. Si no fue usted, "
+                "comuníquese con la entidad; para recuperarla, acérquese a una oficina."
+            ), _("Recuperación de clave cerrada")
+        else:
+            template, title = _(
+                "{name}: el {date} a las {time} alguien intentó recuperar su clave en {name} y no "
+                "respondió bien las preguntas de seguridad. Si no fue usted, comuníquese con la entidad."
+            ), _("Intento de recuperación de clave")
+        if identity.member_id is not None:
+            self._notify(session, now, self._member(session, identity.member_id), template, title)
+        else:  # the same sealing work as a notice, and nothing queued
+            self.sealer.seal(template.format(name=self.institution_name, date="00/00/0000", time="00:00"))
+        if closed_for_good:
+            return self._closed_until_teller_refusal()
+        if closed:
+            return self._closed_refusal()
+        left = min(max_attempts - recent, max_failed_sets - since_success) - 1
+        return Refusal(
+            "wrong_answers",
+            _("Las respuestas no coinciden con nuestros registros. Intentos restantes: {left}.").format(left=left),
+        )
+
+    def _asked(self, session: Session, identity: Identity, name_product: bool) -> list[questions.Question]:
+        """The questions, fixed for the document: keyed by the pepper and the
+        document, never by the attempt, so recording attempts gains nothing."""
+        key = self.hasher.fingerprint(
+            f"questions:{self.institution}:{identity.document_type}:{identity.document_number}"
+        )
+        answers = None
+        if identity.member_id is not None:
+            member = self._member(session, identity.member_id)
+            held = session.exec(select(Product).where(Product.member_id == member.id))
+            products = [(p.kind, p.number, p.opened_on) for p in held]
+            answers = questions.member_answers(key, member.birth_date, member.mobile, products)
+        return questions.build(key, answers or questions.decoy_answers(key), name_product)
+
     def recovery_questions(
-        self, identity: Identity, max_attempts: int = 3, lockout: timedelta = timedelta(hours=24)
-    ) -> Questions:
-        """The options for this attempt, or a refusal while the path is closed."""
+        self,
+        identity: Identity,
+        max_attempts: int = 3,
+        lockout: timedelta = timedelta(hours=24),
+        max_failed_sets: int = MAX_FAILED_SETS,
+    ) -> list[questions.Question]:
+        """Cooperen's questions (the same on every attempt), or a refusal while the path is closed."""
         subject = self._subject(identity)
 
-        def load(session: Session) -> Questions:
-            failed = self._failed_attempts(session, subject, self.clock.now() - lockout)
-            if failed >= max_attempts:
-                raise self._closed_refusal()
-            birth, mobile = self._true_answers(session, identity)
-            return questions.build(bytes.fromhex(subject) + bytes([failed]), birth, mobile)
+        def load(session: Session) -> list[questions.Question]:
+            self._check_questions_open(session, subject, self.clock.now(), max_attempts, lockout, max_failed_sets)
+            return self._asked(session, identity, name_product=False)
 
         return self._read(load)
-
-    def _true_answers(self, session: Session, identity: Identity) -> tuple[date, str]:
-        member = self._member(session, identity.member_id) if identity.member_id else None
-        if member is None or not member.mobile:
-            # Decoys drawn from the document, stable, so an unknown document looks like any other.
-            return questions.decoy_answers(random.Random(bytes.fromhex(self._subject(identity))))
-        return member.birth_date, member.mobile
 
     def answer_questions(
         self,
         identity: Identity,
         email: str,
-        birth_date: str,
-        mobile: str,
+        answers: dict[str, str],
         digits: int = 4,
         max_attempts: int = 3,
         lockout: timedelta = timedelta(hours=24),
+        max_failed_sets: int = MAX_FAILED_SETS,
+        key_lifetime: timedelta = SHOWN_KEY_LIFETIME,
     ) -> str:
-        """Check the answers; when all are right, set a system-generated temporary
-        key, e-mail it, and return it to be shown (the only screen that shows a
-        key, as the institution's procedure does).  Wrong answers are counted and
-        close the path after ``max_attempts``; they never touch the member's key."""
+        """Check the e-mail and the answers (question id -> option); when all are
+        right, set a system-generated temporary key valid for ``key_lifetime``,
+        e-mail it, and return it to be shown (the only screen that shows a key,
+        as the institution's procedure does).  Wrong answers are counted and
+        close the path (``_fail_questions``); they never touch the member's key."""
         subject = self._subject(identity)
         temporary = new_temporary_key(digits)
         temporary_hash = self.hasher.hash(temporary)  # also paid for an unknown document
 
         def settle(session: Session, now: datetime) -> str:
-            failed = self._failed_attempts(session, subject, now - lockout)
-            if failed >= max_attempts:
-                raise self._closed_refusal()
-            birth, true_mobile = self._true_answers(session, identity)
+            self._check_questions_open(session, subject, now, max_attempts, lockout, max_failed_sets)
+            asked = self._asked(session, identity, name_product=False)
             member = self._member(session, identity.member_id) if identity.member_id else None
             right = (
                 member is not None
                 and bool(member.email)
                 and " ".join(email.split()).casefold() == member.email.casefold()
-                and birth_date == questions.format_birth_date(birth)
-                and mobile == questions.format_mobile(true_mobile)
+                and questions.all_right(asked, answers)
             )
             if not right:
-                session.add(RecoveryAttempt(institution=self.institution, subject=subject, failed_at=now))
-                self._audit(session, now, "recovery_questions_failed", identity.member_id)
-                if failed + 1 >= max_attempts:
-                    raise self._closed_refusal()
-                left = max_attempts - failed - 1
-                raise Refusal(
-                    "wrong_answers",
-                    _(
-                        "Las respuestas no coinciden con nuestros registros. Intentos restantes: {left}."
-                    ).format(left=left),
-                )
+                raise self._fail_questions(session, now, identity, subject, max_attempts, lockout, max_failed_sets)
             session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == subject))
-            self._store_key(session, now, member, (LOGIN,), temporary_hash, temporary=True)
+            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + key_lifetime)
+            minutes = int(key_lifetime.total_seconds() // 60)
             body = _(
                 "{name}: su contraseña fue cambiada. Su nueva contraseña temporal es {key}; "
-                "cámbiela al ingresar."
-            ).format(name=self.institution_name, key=temporary)
+                "vence en {minutes} minutos: ingrese con ella y cámbiela."
+            ).format(name=self.institution_name, key=temporary, minutes=minutes)
             outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Nueva contraseña"))
             return temporary
 

@@ -1,13 +1,17 @@
-"""Personal questions: registered e-mail, birth date and a known mobile among
-plausible options, and the image challenge; all must be right."""
+"""Personal questions: the registered e-mail, then the birth date, a known
+mobile and one of the member's products among fixed, plausible options, and
+the image challenge; all must be right."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, RadioButton, RadioSet
+from textual.containers import Horizontal
+from textual.widgets import Input
 
+from kiosk.core.service import SHOWN_KEY_LIFETIME
 from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
 from kiosk.widgets import Button, RobotCheck
@@ -15,49 +19,42 @@ from kiosk.widgets import Button, RobotCheck
 
 class PersonalQuestionsScreen(QuestionsStep):
     def compose_step(self) -> ComposeResult:
-        options = self.load_or_close(
+        asked = self.load_or_close(
             lambda: self.service.recovery_questions(self.context.identity, **self.limits())
         )
-        if options is None:
+        if asked is None:
             yield from self.compose_closed()
             return
         email = Input(id="email", max_length=120)
         email.border_title = self.text("email_label")
         yield email
-        with Horizontal(classes="field-row"):
-            with Vertical(classes="question"):
-                yield Label(self.text("birth_question"), classes="field-label")
-                with RadioSet(id="birth"):
-                    for option in options.birth_dates:
-                        yield RadioButton(option, name=option)
-            with Vertical(classes="question"):
-                yield Label(self.text("mobile_question"), classes="field-label")
-                with RadioSet(id="mobile"):
-                    for option in options.mobiles:
-                        yield RadioButton(option, name=option)
+        yield from self.compose_questions(asked)
         yield RobotCheck(self.app.rng, prompt=self.text("captcha_prompt"), id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
 
-    def _chosen(self, radio_id: str) -> str:
-        pressed = self.query_one(f"#{radio_id}", RadioSet).pressed_button
-        return pressed.name if pressed else ""
+    def fill_in(self) -> None:
+        super().fill_in()
+        # The form is taller than the screen: focusing the e-mail must not hide the title.
+        self.call_after_refresh(lambda: self.query_one("#card").scroll_home(animate=False))
 
     @on(Button.Pressed, "#continue")
     def _send(self) -> None:
         robot = self.query_one("#robot", RobotCheck)
-        if not (self._chosen("birth") and self._chosen("mobile")):
-            self.show_message(_("Responda las dos preguntas."))
+        answers = self.chosen_answers()
+        if answers is None:
             return
         if not robot.passed:
             robot.renew()
             self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
             return
-        email, birth, mobile = self.query_one("#email", Input).value, self._chosen("birth"), self._chosen("mobile")
+        email = self.query_one("#email", Input).value
+        default_minutes = int(SHOWN_KEY_LIFETIME.total_seconds() // 60)
+        lifetime = timedelta(minutes=self.step.param("temporary_minutes", default_minutes))
         self.call_core(
             lambda: self.service.answer_questions(
-                self.context.identity, email, birth, mobile,
-                digits=self.step.param("temporary_digits", 4), **self.limits()
+                self.context.identity, email, answers,
+                digits=self.step.param("temporary_digits", 4), key_lifetime=lifetime, **self.limits()
             ),
             self._answered,
             on_refusal=self.new_attempt,
