@@ -185,3 +185,27 @@ def test_bcs_verification_codes_count_in_the_same_budget(service_for, clock):
     assert outcome(service.send_confirmation_code, identity, "code", 6, FIVE_MINUTES, "email").startswith(
         "codes_paused"
     )
+
+
+@pytest.mark.both_stores
+def test_a_code_from_the_future_confirms_nothing(service_for, clock):
+    """The clock stepped back after the code was sent: the code is refused."""
+    service = service_for("coasmedas")
+    identity = service.identify(COASMEDAS)
+    pending = service.prepare_key_change(
+        identity, ("login", "transactional"), "3917", "3917", 4, "recovery",
+        temporary_for=timedelta(hours=24), captcha=captcha_token(service), visit=VISIT,
+    )
+    service.send_confirmation_code(identity, "recovery", 4, FIVE_MINUTES)
+    clock.advance(minutes=-10)
+    assert outcome(service.confirm_change, pending, codes_sent(service, COASMEDAS)[-1]).startswith("code_expired")
+    assert service.login(identity, "5830").status == "ok"  # the key is unchanged
+
+
+@pytest.mark.both_stores
+def test_a_temporary_key_from_the_future_logs_nobody_in(service_for, clock):
+    service = service_for("progressa")
+    identity = service.identify("1010123456")
+    service.send_temporary_key(identity, "sms", 6, timedelta(minutes=10))
+    clock.advance(minutes=-10)
+    assert outcome(service.login, identity, codes_sent(service, "1010123456")[-1]).startswith("code_expired")
