@@ -209,3 +209,24 @@ def test_a_temporary_key_from_the_future_logs_nobody_in(service_for, clock):
     service.send_temporary_key(identity, "sms", 6, timedelta(minutes=10))
     clock.advance(minutes=-10)
     assert outcome(service.login, identity, codes_sent(service, "1010123456")[-1]).startswith("code_expired")
+
+
+@pytest.mark.both_stores
+def test_guessing_progressa_temporary_keys_at_the_login_counts_in_the_budget(service_for, clock):
+    """A temporary key tried at the login is a code guessed: the same budget,
+    the same answers for a document nobody holds."""
+    service = service_for("progressa")
+    answers = {}
+    for document in ("1010123456", "1010123457"):
+        identity = service.identify(document)
+        got = []
+        for _ in range(5):
+            got.append(outcome(service.send_temporary_key, identity, "sms", 6, timedelta(minutes=10)).split(":")[0])
+            got += [outcome(service.login, identity, "000000").split(":")[0] for _ in range(codes.MAX_TRIES)]
+            clock.advance(seconds=31)
+        answers[document] = got
+    member_got = answers["1010123456"]
+    logins = [a for i, a in enumerate(member_got) if i % (codes.MAX_TRIES + 1)]
+    assert logins.index("codes_paused") == guesses.MAX_DAILY_WRONG_GUESSES - 1
+    assert member_got[-codes.MAX_TRIES - 1] == "codes_paused"  # no temporary key sent while paused
+    assert answers["1010123457"] == member_got

@@ -719,7 +719,10 @@ class KioskService:
             if tried and current and current.id == tried.code_id and codes.usable(current):
                 if codes.current(current, now):
                     # While the guess budget is spent the temporary key is not tried at all.
-                    if guesses.locked(session, guess_subject, now) is None:
+                    lock = guesses.locked(session, guess_subject, now)
+                    if lock is not None:
+                        code_refusal = guesses.refusal(lock, self.institution_name)
+                    else:
                         try:
                             match = self._settle_guess(
                                 session, now, guess_subject, member_id,
@@ -765,16 +768,17 @@ class KioskService:
         code_refusal: Refusal | None = None
         guess_subject = self._send_subject(identity)
         decoy = limits.latest_decoy(session, guess_subject, TEMPORARY_KEY)
-        if (
-            decoy is not None
-            and decoy.tries < codes.MAX_TRIES
-            and decoy.issued_at <= now < decoy.expires_at
-            and guesses.locked(session, guess_subject, now) is None
-        ):
-            try:
-                self._settle_guess(session, now, guess_subject, None, lambda: self._decoy_wrong_try(session, now, decoy))
-            except Refusal as refusal:
-                code_refusal = refusal
+        lock = guesses.locked(session, guess_subject, now)
+        if decoy is not None and decoy.tries < codes.MAX_TRIES and decoy.issued_at <= now < decoy.expires_at:
+            if lock is not None:
+                code_refusal = guesses.refusal(lock, self.institution_name)
+            else:
+                try:
+                    self._settle_guess(
+                        session, now, guess_subject, None, lambda: self._decoy_wrong_try(session, now, decoy)
+                    )
+                except Refusal as refusal:
+                    code_refusal = refusal
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
         if failed < max_failed_tries:
