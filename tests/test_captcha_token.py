@@ -71,11 +71,14 @@ def test_a_challenge_takes_one_answer(service_for):
     assert refused(prepare, service, service.identify(COASMEDAS), captcha=token, visit=VISIT) == "ok"
 
 
-def test_a_signed_in_key_change_needs_no_token(service_for):
-    """The transactional key's change: the member proved the current key and a code confirms it."""
+def test_the_signed_in_change_a_code_confirms_needs_a_token_too(service_for):
+    """The transactional key's change (Coasmedas: captcha and SMS code) checks the token in the core too."""
     service = service_for("coasmedas")
     identity = service.identify(COASMEDAS)
     proof = service.login(identity, "5830").proof
+    change = dict(current="2971", differ_from="login")
+    assert refused(service.prepare_key_change, proof, ("transactional",), "4826", "4826", 4, "transactional_code",
+                   **change) == "captcha"
     pending = service.prepare_key_change(proof, ("transactional",), "4826", "4826", 4, "transactional_code",
-                                         current="2971", differ_from="login")
+                                         captcha=captcha_token(service), visit=VISIT, **change)
     assert pending.member_id == identity.member_id

@@ -846,14 +846,15 @@ class KioskService:
         """Check and hash a key change that a code will confirm (``confirm_change``).
 
         ``who`` is an ``Identity`` when the member is not signed in (a recovery
-        form, where the document may be unknown), else a ``Proof``.  Not signed
-        in, the visit must bring ``captcha``, the token its solved «No soy un
-        robot» earned (``self.challenges``), unused and minted for ``visit``.
+        form, where the document may be unknown), else a ``Proof``.  Either way
+        the visit must bring ``captcha``, the token its solved «No soy un robot»
+        earned (``self.challenges``), unused and minted for ``visit``: the
+        change a code confirms is guarded by both (Coasmedas' procedure).
         With ``temporary_for`` the key is temporary and expires after that long.
         Nothing is written until the code confirms it.
         """
+        self.challenges.redeem(captcha, visit)
         if isinstance(who, Identity):
-            self.challenges.redeem(captcha, visit)
             subject = self._send_subject(who)
         else:
             subject = self._member_document_subject(who.member_id)
