@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from kiosk.core.errors import Refusal
 from kiosk.store.models import MemberKey, OutboxMessage
 from kiosk.widgets import RobotCheck
-from tests.helpers import UNKNOWN, VISIT, captcha_token, click, codes_sent, fill, member, message_text, screen_text, solve_robot_check
+from tests.helpers import (
+    UNKNOWN, VISIT, captcha_token, click, codes_sent, fill, member, message_text, screen_text, solve_robot_check,
+)
 from tests.test_coasmedas_flow import COASMEDAS, TEMPORARY, log_in, recover_temporary_key
 
 NO_MOBILE = "99999999"

@@ -879,7 +879,9 @@ class KioskService:
 
             def decoy(session: Session, now: datetime) -> None:
                 lock_subject(session, pending.subject)
-                self._settle_guess(session, now, pending.subject, None, lambda: self._decoy_check(session, now, pending))
+                self._settle_guess(
+                    session, now, pending.subject, None, lambda: self._decoy_check(session, now, pending)
+                )
 
             self._write(decoy)
             raise codes.no_code()  # not reached: a decoy code is never right
