@@ -230,3 +230,19 @@ def test_guessing_progressa_temporary_keys_at_the_login_counts_in_the_budget(ser
     assert logins.index("codes_paused") == guesses.MAX_DAILY_WRONG_GUESSES - 1
     assert member_got[-codes.MAX_TRIES - 1] == "codes_paused"  # no temporary key sent while paused
     assert answers["1010123457"] == member_got
+
+
+@pytest.mark.both_stores
+def test_a_teller_lifts_the_send_lock(service_for, desk_for, clock):
+    service = service_for("coasmedas")
+    identity = service.identify(COASMEDAS)
+    for _ in range(limits.MAX_SENDS):
+        service.send_confirmation_code(identity, "recovery", 4, FIVE_MINUTES)
+        clock.advance(seconds=31)
+    assert outcome(service.send_confirmation_code, identity, "recovery", 4, FIVE_MINUTES).startswith("send_limit")
+    desk = desk_for("coasmedas")
+    add_teller(desk)
+    teller = signed_in_teller(desk, clock)
+    desk.record_identity_check(teller, identity.member_id, "CC", COASMEDAS)
+    desk.reopen_self_service(teller, identity.member_id)
+    assert outcome(service.send_confirmation_code, identity, "recovery", 4, FIVE_MINUTES) == "ok"
