@@ -173,3 +173,14 @@ def signed_in_teller(desk, clock, username: str = "ana.gomez"):
     session = desk.verify_authenticator(checked, authenticator_code(clock))
     clock.advance(seconds=30)
     return session
+
+
+VISIT = "visit-under-test"
+
+
+def captcha_token(service: KioskService, visit: str = VISIT) -> str:
+    """What a visit that solved «No soy un robot» holds: a fresh token from the core."""
+    import random
+
+    challenge, captcha = service.challenges.issue(random.Random())
+    return service.challenges.solve(challenge.id, captcha.answer, visit)

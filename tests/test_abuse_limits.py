@@ -29,6 +29,11 @@ def reason(call, *args, **kwargs) -> str:
     return "ok"
 
 
+def lock_notices(engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.subject == "Bloqueo de seguridad")))
+
+
 def messages(engine) -> int:
     with Session(engine) as session:
         return len(session.exec(select(OutboxMessage)).all())
@@ -46,9 +51,11 @@ def test_at_most_five_sends_an_hour_across_kiosks(service, engine, hasher, seale
         clock.advance(seconds=31)
     assert got == ["ok"] * limits.MAX_SENDS + ["send_limit"] * 2
     sent = messages(engine) - before
-    assert sent == (limits.MAX_SENDS if document == ORDINARY else 0)
-    # Links count too: it is one budget for the document, whatever is sent.
-    assert reason(service.send_recovery_link, identity, 6, timedelta(hours=24), "") == "send_limit"
+    # The member got the codes and one notice that sending was locked.
+    assert sent == (limits.MAX_SENDS + 1 if document == ORDINARY else 0)
+    assert len(lock_notices(engine)) == (1 if document == ORDINARY else 0)
+    # Links have their own budget: codes spent do not shut the member out of a link.
+    assert reason(service.send_recovery_link, identity, 6, timedelta(hours=24), "") == "ok"
     # An hour after the first send, one more is allowed.
     clock.advance(seconds=3601 - 31 * (limits.MAX_SENDS + 2))
     assert reason(service.send_temporary_key, identity, "sms", 6, LIFETIME) == "ok"
@@ -62,6 +69,39 @@ def test_links_are_throttled_like_codes(service, clock, document):
     assert send() == "resend_throttled"
     clock.advance(seconds=31)
     assert send() == "ok"
+
+
+@pytest.mark.parametrize("document", ["1019283746", "1019283747"])
+def test_links_and_codes_have_separate_budgets(service_for, engine, clock, document):
+    """Banco Caja Social: link, code, the visit times out, link again... the
+    links spent never cost the member the code that follows the last one."""
+    bank = service_for("bancocajasocial")
+    identity = bank.identify(document)
+    send_link = lambda: reason(bank.send_recovery_link, identity, 8, timedelta(hours=24), "", False)  # noqa: E731
+    send_code = lambda: reason(bank.send_confirmation_code, identity, "code", 6, LIFETIME, "email")  # noqa: E731
+    got = []
+    for _ in range(limits.MAX_SENDS):
+        got += [send_link(), send_code()]
+        clock.advance(seconds=31)
+    assert got == ["ok"] * 2 * limits.MAX_SENDS
+    assert [send_link(), send_code()] == ["send_limit", "send_limit"]
+    notices = lock_notices(engine)
+    assert len(notices) == (2 if document == "1019283746" else 0)  # one per lock: links, codes
+    assert [send_link(), send_code()] == ["send_limit", "send_limit"]
+    assert len(lock_notices(engine)) == len(notices)  # not once more per refused try
+
+
+def test_a_key_blocked_by_failed_logins_is_told_once(service, engine):
+    identity = service.identify(ORDINARY)
+    got = [reason(service.login, identity, "000000") for _ in range(5)]
+    assert got == ["wrong_key", "wrong_key", "blocked", "blocked", "blocked"]
+    [notice] = lock_notices(engine)
+    text = service.messages_for(member(engine, ORDINARY).id, limit=1)[0].body
+    assert "bloqueamos su clave" in text and "Si no fue usted" in text
+    stranger = service.identify(UNKNOWN)
+    before = messages(engine)
+    assert [reason(service.login, stranger, "000000") for _ in range(5)] == got
+    assert messages(engine) == before
 
 
 def test_the_limit_is_per_document(service, clock):

@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from kiosk.core.errors import Refusal
 from kiosk.store.models import MemberKey, OutboxMessage
 from kiosk.widgets import RobotCheck
-from tests.helpers import UNKNOWN, click, codes_sent, fill, member, message_text, screen_text, solve_robot_check
+from tests.helpers import (
+    UNKNOWN, VISIT, captcha_token, click, codes_sent, fill, member, message_text, screen_text, solve_robot_check,
+)
 from tests.test_coasmedas_flow import COASMEDAS, TEMPORARY, log_in, recover_temporary_key
 
 NO_MOBILE = "99999999"
@@ -144,7 +146,8 @@ def test_a_used_code_cannot_confirm_again(service_for):
     service = service_for("coasmedas")
     identity = service.identify(COASMEDAS)
     pending = service.prepare_key_change(identity, ("login",), "3907", "3907", 4, purpose="recovery",
-                                         temporary_for=timedelta(hours=24))
+                                         temporary_for=timedelta(hours=24),
+                                         captcha=captcha_token(service), visit=VISIT)
     service.send_confirmation_code(identity, "recovery", 4, timedelta(minutes=5))
     code = codes_sent(service, COASMEDAS)[-1]
     service.confirm_change(pending, code)

@@ -226,6 +226,27 @@ def test_expiry(engine, hasher, clock, member_id):
     assert reason(check, engine, hasher, clock, member_id, code) == "code_expired"
 
 
+def test_a_code_created_after_now_is_refused(engine, hasher, clock, member_id):
+    """The clock stepped back: a code whose creation time is still ahead would
+    otherwise live its lifetime plus the step; it is refused, and cannot be used up."""
+    code = issue(engine, hasher, clock, member_id)
+    clock.advance(minutes=-30)
+    assert reason(check, engine, hasher, clock, member_id, code) == "code_expired"
+    with transaction(engine) as session:
+        [stored] = session.exec(select(OneTimeCode)).all()
+        code_id = stored.id
+    assert reason(lambda: _consume(engine, clock, code_id)) == "code_expired"
+    # A member who asks again is not throttled by the void code.
+    assert issue(engine, hasher, clock, member_id)
+    clock.advance(minutes=30)  # the clock back where it was: the first code was retired
+    reason(check, engine, hasher, clock, member_id, code)  # refused, whatever the reason
+
+
+def _consume(engine, clock, code_id: int) -> None:
+    with transaction(engine) as session:
+        codes.consume(session, clock.now(), code_id)
+
+
 def test_three_wrong_tries_kill_the_code(engine, hasher, clock, member_id):
     code = issue(engine, hasher, clock, member_id)
     bad = wrong(code)

@@ -31,6 +31,7 @@ from kiosk.demo import seed_demo
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from tests.conftest import LONG, TEST_PEPPER
+from tests.helpers import VISIT, captcha_token
 
 pytestmark = pytest.mark.both_stores
 
@@ -142,12 +143,13 @@ def test_coasmedas_temporary_key_by_code_path(kiosks):
     kiosk = make("coasmedas")
 
     def path(kiosk, identity):
+        robot = lambda: dict(captcha=captcha_token(kiosk), visit=VISIT)  # noqa: E731
         steps = [answer(hasher, kiosk.prepare_key_change, identity, ("login", "transactional"), "3917", "3917",
-                        4, "recuperar", temporary_for=timedelta(hours=24))]
-        pending = kiosk.prepare_key_change(identity, ("login",), "3917", "3917", 4, "recuperar")
+                        4, "recuperar", temporary_for=timedelta(hours=24), **robot())]
+        pending = kiosk.prepare_key_change(identity, ("login",), "3917", "3917", 4, "recuperar", **robot())
         steps += [
-            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "3917", "3971", 4, "recuperar"),
-            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "1234", "1234", 4, "recuperar"),
+            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "3917", "3971", 4, "recuperar", **robot()),
+            answer(hasher, kiosk.prepare_key_change, identity, ("login",), "1234", "1234", 4, "recuperar", **robot()),
             answer(hasher, kiosk.send_confirmation_code, identity, "recuperar", 4, timedelta(minutes=5)),
             answer(hasher, kiosk.send_confirmation_code, identity, "recuperar", 4, timedelta(minutes=5)),
         ]

@@ -22,7 +22,7 @@ from kiosk.core.keypolicy import check_confirmation, check_key
 from kiosk.core.members import DOCUMENT_TYPES, validate_document
 from kiosk.core.service import Proof
 from tests import counts
-from tests.helpers import ORDINARY, member
+from tests.helpers import ORDINARY, VISIT, captcha_token, member
 
 pytestmark = pytest.mark.both_stores
 
@@ -131,7 +131,8 @@ def test_key_changes(service, engine, key, confirmation, current, known):
         refuses_clearly(service.check_new_key, proof, key, 6)
         refuses_clearly(service.change_key, proof, key, confirmation, 6, current=current)
     pending = refuses_clearly(service.prepare_key_change, identity, ("login",), key, confirmation, 6, "confirm",
-                              temporary_for=timedelta(hours=24), current=current)
+                              temporary_for=timedelta(hours=24), current=current,
+                              captcha=captcha_token(service), visit=VISIT)
     if not isinstance(pending, Refusal):
         refuses_clearly(service.confirm_change, pending, key)
 

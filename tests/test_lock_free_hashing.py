@@ -22,7 +22,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
 from kiosk.core.service import KioskService
 from tests.conftest import TEST_PEPPER
-from tests.helpers import code_in, latest_message
+from tests.helpers import VISIT, captcha_token, code_in, latest_message
 
 pytestmark = pytest.mark.both_stores
 
@@ -137,7 +137,8 @@ def test_code_confirmed_changes_hash_outside_the_write_lock(watched):
     make, hasher = watched
     kiosk = make("coasmedas")
     member = kiosk.identify(KNOWN["coasmedas"])
-    pending = kiosk.prepare_key_change(member, ("login",), "3917", "3917", 4, "recuperar")
+    pending = kiosk.prepare_key_change(member, ("login",), "3917", "3917", 4, "recuperar",
+                                       captcha=captcha_token(kiosk), visit=VISIT)
     kiosk.send_confirmation_code(member, "recuperar", 4, TEN_MINUTES)
     code = code_in(latest_message(kiosk, KNOWN["coasmedas"]))
     assert refused(kiosk.confirm_change, pending, str((int(code) + 1) % 10_000).zfill(4)) == "wrong_code"

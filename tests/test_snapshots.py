@@ -10,7 +10,7 @@ from textual.widgets import Button, Input
 
 from kiosk.core.outbox import SMS
 from kiosk.widgets.countdown import Countdown
-from tests.helpers import ORDINARY, choose_image, click, keypad_type
+from tests.helpers import ORDINARY, VISIT, captcha_token, choose_image, click, keypad_type
 
 SIZE = (80, 24)
 
@@ -155,7 +155,8 @@ def coasmedas_at(step: str, signed_in: bool = False, fields: dict[str, str] | No
             app.runner.context.proof = app.service.login(identity, "5830").proof
         if step.endswith("_code"):
             app.runner.context.pending = app.service.prepare_key_change(
-                identity, ("login",), "3907", "3907", 4, purpose=step
+                identity, ("login",), "3907", "3907", 4, purpose=step,
+                captcha=captcha_token(app.service), visit=VISIT,
             )
         app.runner.go(step)
         await pilot.pause()

@@ -97,8 +97,9 @@ def check_resend(session: Session, now: datetime, member_id: int, purpose: str) 
 
 
 def throttle(now: datetime, sent_at: datetime) -> None:
-    """The resend refusal, when something was sent less than ``RESEND_INTERVAL`` ago."""
-    if now - sent_at < RESEND_INTERVAL:
+    """The resend refusal, when something was sent less than ``RESEND_INTERVAL`` ago.
+    Something "sent" after now (the clock stepped back) is void and throttles nothing."""
+    if timedelta(0) <= now - sent_at < RESEND_INTERVAL:
         wait = math.ceil((RESEND_INTERVAL - (now - sent_at)).total_seconds())
         raise Refusal(
             "resend_throttled",
@@ -114,9 +115,19 @@ def wrong_try(tries: int) -> Refusal:
     return Refusal("wrong_code", _("El código no es correcto. Intentos restantes: {left}.").format(left=left))
 
 
+def no_code() -> Refusal:
+    return Refusal("no_code", _("El código no es válido. Solicite uno nuevo."))
+
+
 @dataclass(frozen=True)
 class CodeMatch:
     code_id: int
+
+
+def current(code: OneTimeCode, now: datetime) -> bool:
+    """Whether ``code`` is within its lifetime.  One created after now (the
+    clock stepped back) is refused: it would otherwise live longer than its lifetime."""
+    return code.created_at <= now < code.expires_at
 
 
 def usable(code: OneTimeCode | None) -> bool:
@@ -150,12 +161,12 @@ def check(session: Session, now: datetime, member_id: int, purpose: str, tried: 
     """
     code = latest(session, member_id, purpose)
     if tried.code_id is None or code is None or code.id != tried.code_id or not usable(code):
-        raise Refusal("no_code", _("El código no es válido. Solicite uno nuevo."))
+        raise no_code()
     if not tried.matches:
         code.tries += 1
         session.add(code)
         raise wrong_try(code.tries)
-    if now >= code.expires_at:
+    if not current(code, now):
         raise Refusal("code_expired", _("El código venció. Solicite uno nuevo."))
     return CodeMatch(code.id)
 
@@ -168,6 +179,7 @@ def consume(session: Session, now: datetime, code_id: int) -> None:
         .where(
             col(OneTimeCode.id) == code_id,
             col(OneTimeCode.used_at).is_(None),
+            col(OneTimeCode.created_at) <= now,
             col(OneTimeCode.expires_at) > now,
         )
         .values(used_at=now)

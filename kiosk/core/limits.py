@@ -15,16 +15,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.store.models import RecoveryAttempt
 
-# At most this many codes, temporary keys or links for one document in the
-# window, whatever the purpose and whichever kiosk asks: two whole recoveries
-# and a few resends an hour, never a flood.
+# At most this many codes and temporary keys, and as many links, for one
+# document in the window, whatever the purpose and whichever kiosk asks: two
+# whole recoveries and a few resends an hour, never a flood.
 MAX_SENDS = 5
 SEND_WINDOW = timedelta(hours=1)
 
@@ -55,21 +55,46 @@ def _add(session: Session, institution: str, subject: str, at: datetime) -> None
     session.add(RecoveryAttempt(institution=institution, subject=subject, failed_at=at))
 
 
-def check_send_allowed(session: Session, subject: str, now: datetime) -> None:
-    """Refuse once the document had ``MAX_SENDS`` sends in the last hour.
-    Call it before writing anything in the unit of work."""
-    if _count(session, _sub(subject, "sent"), now - SEND_WINDOW) >= MAX_SENDS:
+CODES = "sent"
+LINKS = "sent-link"
+
+
+def check_send_allowed(session: Session, subject: str, now: datetime, budget: str = CODES) -> None:
+    """Refuse once the document had ``MAX_SENDS`` sends from ``budget`` (codes,
+    or links: separate, so links spent do not shut a member out of the code
+    that follows them) in the last hour.  Call it before writing anything in
+    the unit of work."""
+    if _count(session, _sub(subject, budget), now - SEND_WINDOW) >= MAX_SENDS:
         raise Refusal(
             "send_limit",
             _(
                 "Por su seguridad, no enviamos más códigos por ahora. "
                 "Intente de nuevo en una hora o acérquese a una oficina."
+            )
+            if budget == CODES
+            else _(
+                "Por su seguridad, no enviamos más enlaces por ahora. "
+                "Intente de nuevo en una hora o acérquese a una oficina."
             ),
         )
 
 
-def record_send(session: Session, institution: str, subject: str, now: datetime) -> None:
-    _add(session, institution, _sub(subject, "sent"), now)
+def record_send(session: Session, institution: str, subject: str, now: datetime, budget: str = CODES) -> bool:
+    """Count a send; whether it filled the budget (the send lock begins)."""
+    _add(session, institution, _sub(subject, budget), now)
+    session.flush()
+    return _count(session, _sub(subject, budget), now - SEND_WINDOW) >= MAX_SENDS
+
+
+def lift_sends(session: Session, subject: str, now: datetime) -> int:
+    """A teller lifts the send locks that hold (a full budget); how many were lifted."""
+    lifted = 0
+    for budget in (CODES, LINKS):
+        sends = _sub(subject, budget)
+        if _count(session, sends, now - SEND_WINDOW) >= MAX_SENDS:
+            session.execute(delete(RecoveryAttempt).where(col(RecoveryAttempt.subject) == sends))
+            lifted += 1
+    return lifted
 
 
 @dataclass(frozen=True)
@@ -103,3 +128,14 @@ def count_decoy_try(session: Session, institution: str, decoy: DecoyCode, now: d
     """One more wrong try at a decoy code; the tries so far."""
     _add(session, institution, decoy.tries_subject, now)
     return decoy.tries + 1
+
+
+def first_notice(session: Session, institution: str, subject: str, lock: str, now: datetime, window: timedelta) -> bool:
+    """Whether a lock that just began should be told to the member: once per
+    lock, not again while an earlier notice of the same lock is in ``window``
+    (a rolling budget that refills and fills again is the same siege)."""
+    notices = _sub(subject, "lock-notice", lock)
+    if _count(session, notices, now - window):
+        return False
+    _add(session, institution, notices, now)
+    return True

@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, limits, links, outbox, questions
+from kiosk.core import audit, codes, consent, guesses, limits, links, outbox, questions
+from kiosk.core.captcha import Challenges
 from kiosk.core.clock import Clock
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
@@ -92,14 +93,15 @@ class Login:
 @dataclass
 class PendingChange:
     """A checked, hashed key change waiting for the code sent to the member.
-    Holds no key in clear; ``decoy_tries`` counts tries for an unknown document."""
+    Holds no key in clear; ``subject`` names the document for the guess budget
+    (and a stranger's decoy code)."""
 
     member_id: int | None
     kinds: tuple[str, ...]
     hash: str
     purpose: str
     temporary_for: timedelta | None = None
-    decoy_tries: int = 0
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class KioskService:
         self.clock = clock
         self.institution = institution
         self.institution_name = institution_name
+        # «No soy un robot»: challenges shown by this kiosk, and the tokens the core asks for.
+        self.challenges = Challenges(clock)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -167,6 +171,46 @@ class KioskService:
         """``value`` checked against the member's latest code, before the write
         transaction that settles it (``codes.check``)."""
         return codes.attempt(self.hasher, self._read(lambda s: codes.latest(s, member_id, purpose)), value)
+
+    def _member_document_subject(self, member_id: int) -> str:
+        member = self._read(lambda s: self._member(s, member_id))
+        return self._send_subject(Identity(member.document_type, member.document_number, member.id))
+
+    def _settle_guess(
+        self, session: Session, now: datetime, subject: str, member_id: int | None, check: Callable[[], T]
+    ) -> T:
+        """Settle a code under the document's guess budget (``guesses``): refused
+        while a lock holds; a wrong guess counted, and a lock it starts told
+        to the member (the same work, nothing told, for an unknown document)."""
+        guesses.check_allowed(session, subject, now, self.institution_name)
+        try:
+            return check()
+        except Refusal as refusal:
+            if refusal.reason not in ("wrong_code", "code_dead"):
+                raise
+            lock = guesses.record_wrong(session, self.institution, subject, now)
+            if lock is None:
+                raise
+            self._audit(session, now, "codes_locked", member_id, lock)
+            member = self._member(session, member_id) if member_id is not None else None
+            self._notify_lock(session, now, member, subject, GUESS_LOCKS[lock])
+            raise guesses.refusal(lock, self.institution_name) from None
+
+    def _decoy_wrong_try(self, session: Session, now: datetime, decoy: limits.DecoyCode) -> None:
+        raise codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
+
+    def _decoy_check(self, session: Session, now: datetime, pending: PendingChange) -> None:
+        """``codes.check`` for a code "sent" to an unknown document: never right."""
+        decoy = limits.latest_decoy(session, pending.subject, pending.purpose)
+        if decoy is None or decoy.tries >= codes.MAX_TRIES:
+            raise codes.no_code()
+        self._decoy_wrong_try(session, now, decoy)
+
+    def _notify_lock(self, session: Session, now: datetime, member: Member | None, subject: str, lock: str) -> None:
+        """Tell the member a lock began, once per lock (``limits.first_notice``);
+        for an unknown document the same bookkeeping and nothing sent."""
+        if limits.first_notice(session, self.institution, subject, lock, now, LOCK_NOTICE_WINDOW) and member:
+            self._notify(session, now, member, _lock_notices()[lock], _("Bloqueo de seguridad"))
 
     def _member(self, session: Session, member_id: int) -> Member:
         member = session.get(Member, member_id)
@@ -281,13 +325,16 @@ class KioskService:
                     )
                 raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
             sends = self._send_subject(identity)
+            guesses.check_allowed(session, sends, now, self.institution_name)
             limits.check_send_allowed(session, sends, now)
             code = codes.issue(session, now, member.id, purpose, channel, fresh, lifetime)
-            limits.record_send(session, self.institution, sends, now)
+            filled = limits.record_send(session, self.institution, sends, now)
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.institution_name, code=code, minutes=minutes)
             outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
             self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
+            if filled:
+                self._notify_lock(session, now, member, sends, SEND_LOCK)
 
         self._write(send, identity)
 
@@ -297,14 +344,19 @@ class KioskService:
         """What sending does for an unknown document: the same limits and
         throttle as a member's, a decoy code remembered, nothing sent."""
         subject = self._send_subject(identity)
-        limits.check_send_allowed(session, subject, now)
+        budget = limits.LINKS if purpose == LINK else limits.CODES
+        if budget == limits.CODES:
+            guesses.check_allowed(session, subject, now, self.institution_name)
+        limits.check_send_allowed(session, subject, now, budget)
         previous = limits.latest_decoy(session, subject, purpose)
         if previous is not None:
             codes.throttle(now, previous.issued_at)
         limits.issue_decoy(session, self.institution, subject, purpose, now, min(lifetime, codes.MAX_LIFETIME))
-        limits.record_send(session, self.institution, subject, now)
+        filled = limits.record_send(session, self.institution, subject, now, budget)
         detail = f"documento terminado en {identity.document_number[-4:]}"
         self._audit(session, now, "recovery_unknown_document", None, detail)
+        if filled:
+            self._notify_lock(session, now, None, subject, LINK_LOCK if budget == limits.LINKS else SEND_LOCK)
 
     # -- recovery by e-mailed link -------------------------------------------
 
@@ -336,9 +388,10 @@ class KioskService:
                     _("No tiene un correo electrónico registrado. Acérquese a una oficina para actualizarlo."),
                 )
             sends = self._send_subject(identity)
-            limits.check_send_allowed(session, sends, now)
+            limits.check_send_allowed(session, sends, now, limits.LINKS)
             codes.check_resend(session, now, member.id, LINK)
-            limits.record_send(session, self.institution, sends, now)
+            if limits.record_send(session, self.institution, sends, now, limits.LINKS):
+                self._notify_lock(session, now, member, sends, LINK_LOCK)
             token = links.new_token()
             session.add(
                 OneTimeCode(
@@ -384,7 +437,7 @@ class KioskService:
                 raise Refusal("link_invalid", _("El código del enlace no es válido. Revíselo en su correo."))
             if link.used_at is not None:
                 raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
-            if self.clock.now() >= link.expires_at:
+            if not codes.current(link, self.clock.now()):
                 raise Refusal("link_expired", _("El enlace venció. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
             member = self._member(session, link.member_id)
             identity = Identity(member.document_type, member.document_number, member.id)
@@ -446,10 +499,15 @@ class KioskService:
     def verify_code(self, identity: Identity, purpose: str, code: str) -> Proof:
         """Use up a code that proves the member holds a contact (no key changes yet)."""
         tried = self._code_attempt(identity.member_id, purpose, code)
+        subject = self._send_subject(identity)
 
         def apply(session: Session, now: datetime) -> Proof:
-            match = codes.check(session, now, identity.member_id, purpose, tried)
+            match = self._settle_guess(
+                session, now, subject, identity.member_id,
+                lambda: codes.check(session, now, identity.member_id, purpose, tried),
+            )
             codes.consume(session, now, match.code_id)
+            guesses.reset(session, self.institution, subject, now)
             self._audit(session, now, "code_verified", identity.member_id, purpose)
             return Proof(identity.member_id, "code_verified")
 
@@ -704,6 +762,7 @@ class KioskService:
         key_matches = self.hasher.verify(secret, key.hash if usable else None)
         # A temporary key is tried when the key is not the one typed.
         tried = codes.attempt(self.hasher, pending, secret) if not key_matches and codes.usable(pending) else None
+        guess_subject = self._send_subject(identity)
 
         def settle(session: Session, now: datetime) -> Login:
             stored = self._key(session, member_id)
@@ -731,14 +790,23 @@ class KioskService:
             code_refusal: Refusal | None = None
             current = codes.latest(session, member_id, TEMPORARY_KEY) if tried else None
             if tried and current and current.id == tried.code_id and codes.usable(current):
-                if now < current.expires_at:
-                    try:
-                        match = codes.check(session, now, member_id, TEMPORARY_KEY, tried)
-                    except Refusal as refusal:
-                        code_refusal = refusal  # counted on the code, and on the key below
+                if codes.current(current, now):
+                    # While the guess budget is spent the temporary key is not tried at all.
+                    lock = guesses.locked(session, guess_subject, now)
+                    if lock is not None:
+                        code_refusal = guesses.refusal(lock, self.institution_name)
                     else:
-                        self._audit(session, now, "temporary_key_accepted", member_id)
-                        return Login("change_required", Proof(member_id, "code", match.code_id))
+                        try:
+                            match = self._settle_guess(
+                                session, now, guess_subject, member_id,
+                                lambda: codes.check(session, now, member_id, TEMPORARY_KEY, tried),
+                            )
+                        except Refusal as refusal:
+                            code_refusal = refusal  # counted on the code, and on the key below
+                        else:
+                            guesses.reset(session, self.institution, guess_subject, now)
+                            self._audit(session, now, "temporary_key_accepted", member_id)
+                            return Login("change_required", Proof(member_id, "code", match.code_id))
                 elif tried.matches:
                     # The member typed the right temporary key too late: say so.
                     raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
@@ -754,6 +822,8 @@ class KioskService:
                 self._audit(session, now, "login_failed", member_id, f"intento {stored.failed_tries}")
                 if stored.blocked:
                     self._audit(session, now, "key_blocked", member_id)
+                    self._notify(session, now, self._member(session, member_id), _lock_notices()[KEY_LOCK],
+                                 _("Bloqueo de seguridad"))
             if code_refusal:
                 raise code_refusal
             if stored.blocked:
@@ -769,9 +839,19 @@ class KioskService:
         a decoy temporary key "sent" to it takes and counts tries like a real
         one, and wrong keys "block" it after as many tries."""
         code_refusal: Refusal | None = None
-        decoy = limits.latest_decoy(session, self._send_subject(identity), TEMPORARY_KEY)
-        if decoy is not None and decoy.tries < codes.MAX_TRIES and now < decoy.expires_at:
-            code_refusal = codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
+        guess_subject = self._send_subject(identity)
+        decoy = limits.latest_decoy(session, guess_subject, TEMPORARY_KEY)
+        lock = guesses.locked(session, guess_subject, now)
+        if decoy is not None and decoy.tries < codes.MAX_TRIES and decoy.issued_at <= now < decoy.expires_at:
+            if lock is not None:
+                code_refusal = guesses.refusal(lock, self.institution_name)
+            else:
+                try:
+                    self._settle_guess(
+                        session, now, guess_subject, None, lambda: self._decoy_wrong_try(session, now, decoy)
+                    )
+                except Refusal as refusal:
+                    code_refusal = refusal
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
         if failed < max_failed_tries:
@@ -833,14 +913,24 @@ class KioskService:
         history: int = 3,
         current: str | None = None,
         differ_from: str | None = None,
+        captcha: str | None = None,
+        visit: str = "",
     ) -> PendingChange:
         """Check and hash a key change that a code will confirm (``confirm_change``).
 
         ``who`` is an ``Identity`` when the member is not signed in (a recovery
-        form, where the document may be unknown), else a ``Proof``.  With
-        ``temporary_for`` the key is temporary and expires after that long.
+        form, where the document may be unknown), else a ``Proof``.  Either way
+        the visit must bring ``captcha``, the token its solved «No soy un robot»
+        earned (``self.challenges``), unused and minted for ``visit``: the
+        change a code confirms is guarded by both (Coasmedas' procedure).
+        With ``temporary_for`` the key is temporary and expires after that long.
         Nothing is written until the code confirms it.
         """
+        self.challenges.redeem(captcha, visit)
+        if isinstance(who, Identity):
+            subject = self._send_subject(who)
+        else:
+            subject = self._member_document_subject(who.member_id)
         member_id = who.member_id
         if member_id is None:
             # The same checks and the same bcrypt work as for a member's key.
@@ -848,24 +938,35 @@ class KioskService:
             check_confirmation(key, confirmation)
             for _unused in range(self._vetting_checks(history, current, differ_from)):
                 self.hasher.verify(key, None)
-            return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for)
+            return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for, subject)
         new_hash = self._vet_new_key(
             member_id, kinds[0], key, confirmation, length, history, current, differ_from
         )
-        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for)
+        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for, subject)
 
     def confirm_change(self, pending: PendingChange, code: str) -> Proof:
         """Apply a prepared key change once its code is right: code used up, keys
         set, audit row and notification, in one transaction."""
         if pending.member_id is None:
-            self.hasher.verify(code, None)
-            pending.decoy_tries += 1
-            raise codes.wrong_try(pending.decoy_tries)
+            self.hasher.verify(code, None)  # the member's code is checked as long
+
+            def decoy(session: Session, now: datetime) -> None:
+                lock_subject(session, pending.subject)
+                self._settle_guess(
+                    session, now, pending.subject, None, lambda: self._decoy_check(session, now, pending)
+                )
+
+            self._write(decoy)
+            raise codes.no_code()  # not reached: a decoy code is never right
         tried = self._code_attempt(pending.member_id, pending.purpose, code)
 
         def apply(session: Session, now: datetime) -> Proof:
-            match = codes.check(session, now, pending.member_id, pending.purpose, tried)
+            match = self._settle_guess(
+                session, now, pending.subject, pending.member_id,
+                lambda: codes.check(session, now, pending.member_id, pending.purpose, tried),
+            )
             codes.consume(session, now, match.code_id)
+            guesses.reset(session, self.institution, pending.subject, now)
             member = self._member(session, pending.member_id)
             expires = now + pending.temporary_for if pending.temporary_for else None
             self._store_key(session, now, member, pending.kinds, pending.hash, expires_at=expires)
@@ -1027,6 +1128,39 @@ class KioskService:
             self._audit(session, now, "consent_granted", proof.member_id, f"política {policy_version}")
 
         self._write(apply, proof.member_id)
+
+
+SEND_LOCK = "sends"
+LINK_LOCK = "links"
+KEY_LOCK = "key"
+GUESS_LOCKS = {guesses.DAILY: "guesses-daily", guesses.TELLER: "guesses-teller"}
+LOCK_NOTICE_WINDOW = timedelta(hours=24)
+
+
+def _lock_notices() -> dict[str, str]:
+    """What the member is told when a lock begins ({name}, {date}, {time} filled by ``_notify``)."""
+    unknown = _("Si no fue usted, comuníquese de inmediato con la entidad.")
+    return {
+        SEND_LOCK: _(
+            "{name}: por su seguridad bloqueamos por una hora el envío de códigos a su nombre "
+            "el {date} a las {time}, tras varias solicitudes."
+        ) + " " + unknown,
+        LINK_LOCK: _(
+            "{name}: por su seguridad bloqueamos por una hora el envío de enlaces a su nombre "
+            "el {date} a las {time}, tras varias solicitudes."
+        ) + " " + unknown,
+        GUESS_LOCKS[guesses.DAILY]: _(
+            "{name}: por su seguridad bloqueamos por 24 horas la verificación de sus códigos "
+            "el {date} a las {time}, tras varios códigos equivocados."
+        ) + " " + unknown,
+        GUESS_LOCKS[guesses.TELLER]: _(
+            "{name}: por su seguridad bloqueamos la verificación de sus códigos el {date} a las {time}, "
+            "tras muchos códigos equivocados; para desbloquearla acérquese a una oficina con su documento."
+        ) + " " + unknown,
+        KEY_LOCK: _(
+            "{name}: por su seguridad bloqueamos su clave el {date} a las {time}, tras varios intentos fallidos."
+        ) + " " + unknown,
+    }
 
 
 def _blocked_message() -> str:

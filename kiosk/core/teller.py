@@ -20,8 +20,9 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, outbox
+from kiosk.core import audit, guesses, limits, outbox
 from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
+from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
@@ -536,11 +537,21 @@ class TellerDesk(ContactChanges, KioskService):
 
     def reopen_self_service(self, teller: TellerSession, member_id: int) -> str:
         def reopen(session: Session, now: datetime, member: Member) -> str:
+            """Failed questions forgotten, the code-guess lock lifted, the send budgets emptied."""
             subject = self._recovery_subject(member)
+            document = self._send_subject(Identity(member.document_type, member.document_number, member.id))
+            # Checked before anything is written: a refusal still commits what came before it.
+            codes_locked = guesses.locked(session, document, now) == guesses.TELLER
             cleared = session.execute(delete(RecoveryAttempt).where(RecoveryAttempt.subject == subject)).rowcount
-            if not cleared:
+            sends = limits.lift_sends(session, document, now)
+            if not (cleared or sends or codes_locked):
                 raise Refusal("not_closed", _("La autogestión de este asociado no tiene intentos fallidos."))
-            self._audit(session, now, "self_service_reopened", member.id, f"{cleared} intentos borrados", actor=teller.actor)
+            if codes_locked:
+                guesses.lift(session, self.institution, document, now)
+            detail = f"{cleared} intentos borrados"
+            detail += ", envíos desbloqueados" if sends else ""
+            detail += ", códigos desbloqueados" if codes_locked else ""
+            self._audit(session, now, "self_service_reopened", member.id, detail, actor=teller.actor)
             return _("Autogestión reabierta: el asociado puede volver a recuperar su clave en el kiosco.")
 
         return self._act(teller, member_id, reopen)

@@ -7,7 +7,8 @@ screen names the next one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from kiosk.flow.profile import WELCOME, Profile, Step
@@ -37,6 +38,8 @@ class FlowContext:
     # have not logged in with yet: that login will most likely ask to change it.
     temporary_key: bool = False
     banner: str | None = None  # a message for the next screen (shown once)
+    # Names this visit to the core (a «No soy un robot» token is bound to it); new every visit.
+    visit_id: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 class FlowRunner:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
@@ -37,7 +38,7 @@ class KeyChangeScreen(StepScreen):
             yield key_field("key", _("Clave nueva"), self.key_length)
             yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
         if self.step.param("challenge"):
-            yield RobotCheck(self.app.rng, id="robot")
+            yield RobotCheck(self.app.rng, challenges=self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
 
@@ -52,10 +53,15 @@ class KeyChangeScreen(StepScreen):
         typed = {field.id: field.value for field in fields}
         current, key, confirmation = typed.get("current"), typed["key"], typed["confirmation"]
         robots = self.query(RobotCheck)
-        if robots and not robots.first().passed:
-            robots.first().renew()
-            self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
-            return
+        visit = self.context.visit_id
+        captcha = None
+        if robots:
+            try:
+                captcha = robots.first().token(visit)  # the core checks it (prepare_key_change)
+            except Refusal as refusal:
+                robots.first().renew()
+                self.show_message(refusal.message)
+                return
         for field in fields:
             field.value = ""
         kind = self.step.param("kind", "login")
@@ -71,7 +77,8 @@ class KeyChangeScreen(StepScreen):
         if self.step.param("confirm_by_code"):
             self.call_core(
                 lambda: self.service.prepare_key_change(
-                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id, **checks
+                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
+                    captcha=captcha, visit=visit, **checks,
                 ),
                 self._prepared,
                 on_refusal=renew,

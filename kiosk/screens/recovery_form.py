@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
@@ -31,7 +32,7 @@ class RecoveryFormScreen(StepScreen):
         with Horizontal(classes="field-row"):
             yield key_field("key", _("Clave Nueva"), length)
             yield key_field("confirmation", _("Confirmación Clave"), length)
-        yield RobotCheck(self.app.rng, id="robot")
+        yield RobotCheck(self.app.rng, challenges=self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Continuar"), id="continue", variant="primary")
@@ -49,9 +50,12 @@ class RecoveryFormScreen(StepScreen):
         if document is None:
             return
         kind, number = document
-        if not robot.passed:
+        visit = self.context.visit_id
+        try:
+            captcha = robot.token(visit)  # the core asks for it: a screen alone proves nothing
+        except Refusal as refusal:
             robot.renew()
-            self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
+            self.show_message(refusal.message)
             return
         key.value = confirmation.value = ""
         profile = self.runner.profile
@@ -67,6 +71,8 @@ class RecoveryFormScreen(StepScreen):
                 profile.setting("key_length"),
                 purpose=self.step.id,
                 temporary_for=timedelta(hours=hours),
+                captcha=captcha,
+                visit=visit,
             )
             return identity, pending
 
