@@ -82,3 +82,27 @@ def test_the_signed_in_change_a_code_confirms_needs_a_token_too(service_for):
     pending = service.prepare_key_change(proof, ("transactional",), "4826", "4826", 4, "transactional_code",
                                          captcha=captcha_token(service), visit=VISIT, **change)
     assert pending.member_id == identity.member_id
+
+
+@pytest.mark.both_stores
+def test_cooperens_questions_need_the_visits_captcha_token(service_for):
+    """Cooperen's «No soy un robot» guards the questions in the core: without
+    a token, with another visit's, or with a used one, the answers are not
+    even looked at (no failed set is counted) for a member or a stranger."""
+    service = service_for("cooperen")
+    for document in ("12147", UNKNOWN):
+        identity = service.identify(document)
+        asked = service.recovery_questions(identity)
+        answers = {question.id: question.options[0] for question in asked}
+        for token, visit in ((None, VISIT), (captcha_token(service, "another-visit"), VISIT)):
+            with pytest.raises(Refusal) as refused:
+                service.answer_questions(identity, "x@mail.com", answers, captcha=token, visit=visit)
+            assert refused.value.reason == "captcha"
+        used = captcha_token(service)
+        with pytest.raises(Refusal) as wrong:
+            service.answer_questions(identity, "x@mail.com", answers, captcha=used, visit=VISIT)
+        assert wrong.value.reason == "wrong_answers"
+        with pytest.raises(Refusal) as reused:
+            service.answer_questions(identity, "x@mail.com", answers, captcha=used, visit=VISIT)
+        assert reused.value.reason == "captcha"
+        assert service.recovery_questions(identity)  # one failed set only: still open

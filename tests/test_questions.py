@@ -21,7 +21,7 @@ from kiosk.core.service import Proof
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store.models import Member, OutboxMessage
-from tests.helpers import UNKNOWN, add_teller, member, signed_in_teller
+from tests.helpers import UNKNOWN, VISIT, add_teller, captcha_token, member, signed_in_teller
 
 pytestmark = pytest.mark.both_stores
 
@@ -63,7 +63,7 @@ def test_recording_every_attempt_over_visits_kiosks_and_days_gains_nothing(servi
             for qid, options in options_of(asked).items():
                 seen.setdefault(qid, []).append(options)
             with pytest.raises(Refusal):
-                kiosk.answer_questions(identity, EMAIL, wrong_answers(asked, rng), max_failed_sets=NO_LIMIT)
+                kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=wrong_answers(asked, rng), max_failed_sets=NO_LIMIT)
             clock.advance(minutes=7)
         clock.advance(hours=25)
     assert set(seen) == {questions.BIRTH, questions.MOBILE, questions.DIGITS, questions.OPENED}
@@ -212,7 +212,7 @@ def test_after_the_cap_only_a_tellers_reopening_works(service_for, desk_for, clo
     for _ in range(4):
         asked = kiosk.recovery_questions(identity, **limits)
         with pytest.raises(Refusal) as refused:
-            kiosk.answer_questions(identity, EMAIL, wrong_answers(asked, random.Random(1)), **limits)
+            kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=wrong_answers(asked, random.Random(1)), **limits)
         reasons.append(refused.value.reason)
         if refused.value.reason == "recovery_closed":
             clock.advance(hours=25)  # the daily lockout passes by itself
@@ -224,7 +224,7 @@ def test_after_the_cap_only_a_tellers_reopening_works(service_for, desk_for, clo
         assert closed.value.reason == "recovery_closed_office"
         assert "un asesor la reabrirá" in closed.value.message
         with pytest.raises(Refusal) as closed:  # even the right answers
-            kiosk.answer_questions(identity, EMAIL, right_answers(asked), **limits)
+            kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), **limits)
         assert closed.value.reason == "recovery_closed_office"
 
     desk = desk_for("cooperen")
@@ -233,7 +233,7 @@ def test_after_the_cap_only_a_tellers_reopening_works(service_for, desk_for, clo
     desk.record_identity_check(teller, identity.member_id, "CC", GLORIA)
     desk.reopen_self_service(teller, identity.member_id)
     asked = kiosk.recovery_questions(identity, **limits)
-    assert kiosk.answer_questions(identity, EMAIL, right_answers(asked), **limits).isdigit()
+    assert kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), **limits).isdigit()
 
 
 def test_a_success_starts_the_count_again(service_for, clock):
@@ -244,10 +244,10 @@ def test_a_success_starts_the_count_again(service_for, clock):
         for _ in range(2):
             asked = kiosk.recovery_questions(identity, **limits)
             with pytest.raises(Refusal):
-                kiosk.answer_questions(identity, EMAIL, wrong_answers(asked, random.Random(2)), **limits)
+                kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=wrong_answers(asked, random.Random(2)), **limits)
         clock.advance(hours=25)
         asked = kiosk.recovery_questions(identity, **limits)
-        kiosk.answer_questions(identity, EMAIL, right_answers(asked), **limits)
+        kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), **limits)
 
 
 def test_a_stranger_is_closed_the_same_way(service_for, clock):
@@ -258,7 +258,7 @@ def test_a_stranger_is_closed_the_same_way(service_for, clock):
     for _ in range(5):
         try:
             asked = kiosk.recovery_questions(identity, **limits)
-            kiosk.answer_questions(identity, EMAIL, right_answers(asked), **limits)
+            kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), **limits)
         except Refusal as refusal:
             reasons.append(refusal.reason)
         clock.advance(hours=25)
@@ -294,7 +294,7 @@ def test_every_failed_set_and_the_closing_are_notified(service_for, clock, engin
     for _ in range(3):
         asked = kiosk.recovery_questions(identity)
         with pytest.raises(Refusal):
-            kiosk.answer_questions(identity, EMAIL, wrong_answers(asked, random.Random(3)))
+            kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=wrong_answers(asked, random.Random(3)))
         clock.advance(minutes=5)
     bodies = _bodies(kiosk, engine, GLORIA)  # newest first
     assert len(bodies) == 3
@@ -311,7 +311,7 @@ def test_a_stranger_sends_nothing(service_for, clock, engine):
     for _ in range(3):
         asked = kiosk.recovery_questions(identity)
         with pytest.raises(Refusal):
-            kiosk.answer_questions(identity, EMAIL, right_answers(asked))
+            kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked))
     with Session(engine) as session:
         assert len(session.exec(select(OutboxMessage)).all()) == before
 
@@ -324,11 +324,11 @@ def test_the_shown_key_expires(service_for, clock):
     identity = kiosk.identify(GLORIA)
     lifetime = timedelta(minutes=load_profile("cooperen").step("questions").param("temporary_minutes"))
     asked = kiosk.recovery_questions(identity)
-    shown = kiosk.answer_questions(identity, EMAIL, right_answers(asked), key_lifetime=lifetime)
+    shown = kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), key_lifetime=lifetime)
     clock.advance(seconds=lifetime.total_seconds() - 1)
     assert kiosk.login(identity, shown).status == "change_required"  # in time
 
-    shown = kiosk.answer_questions(identity, EMAIL, right_answers(asked), key_lifetime=lifetime)
+    shown = kiosk.answer_questions(identity, EMAIL, captcha=captcha_token(kiosk), visit=VISIT, answers=right_answers(asked), key_lifetime=lifetime)
     clock.advance(seconds=lifetime.total_seconds())
     with pytest.raises(Refusal) as expired:
         kiosk.login(identity, shown)

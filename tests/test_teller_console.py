@@ -21,8 +21,10 @@ from tests.helpers import (
     BLOCKED,
     ORDINARY,
     TELLER_PASSWORD,
+    VISIT,
     add_teller,
     authenticator_code,
+    captcha_token,
     click,
     fill,
     member,
@@ -235,7 +237,7 @@ async def test_reopen_self_service_from_the_console(make_teller_app, service_for
     identity = service.identify("12147")
     for _ in range(3):  # three wrong sets of answers close self-service
         with pytest.raises(Refusal):
-            service.answer_questions(identity, "otro@mail.com", {})
+            service.answer_questions(identity, "otro@mail.com", {}, captcha=captcha_token(service), visit=VISIT)
     with pytest.raises(Refusal) as closed:
         service.recovery_questions(identity)
     assert closed.value.reason == "recovery_closed"

@@ -698,12 +698,17 @@ class KioskService:
         lockout: timedelta = timedelta(hours=24),
         max_failed_sets: int = MAX_FAILED_SETS,
         key_lifetime: timedelta = SHOWN_KEY_LIFETIME,
+        captcha: str | None = None,
+        visit: str = "",
     ) -> str:
         """Check the e-mail and the answers (question id -> option); when all are
         right, set a system-generated temporary key valid for ``key_lifetime``,
         e-mail it, and return it to be shown (the only screen that shows a key,
         as the institution's procedure does).  Wrong answers are counted and
-        close the path (``_fail_questions``); they never touch the member's key."""
+        close the path (``_fail_questions``); they never touch the member's key.
+        The visit must bring ``captcha``, the unused token its solved image
+        challenge earned (``self.challenges``): the screen alone proves nothing."""
+        self.challenges.redeem(captcha, visit)
         subject = self._subject(identity)
         temporary = new_temporary_key(digits)
         temporary_hash = self.hasher.hash(temporary)  # also paid for an unknown document

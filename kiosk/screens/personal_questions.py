@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input
 
+from kiosk.core.errors import Refusal
 from kiosk.core.service import SHOWN_KEY_LIFETIME
 from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
@@ -29,7 +30,7 @@ class PersonalQuestionsScreen(QuestionsStep):
         email.border_title = self.text("email_label")
         yield email
         yield from self.compose_questions(asked)
-        yield RobotCheck(self.app.rng, prompt=self.text("captcha_prompt"), id="robot")
+        yield RobotCheck(self.app.rng, self.service.challenges, prompt=self.text("captcha_prompt"), id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
 
@@ -44,9 +45,12 @@ class PersonalQuestionsScreen(QuestionsStep):
         answers = self.chosen_answers()
         if answers is None:
             return
-        if not robot.passed:
+        visit = self.context.visit_id
+        try:
+            captcha = robot.token(visit)  # the core asks for it: a screen alone proves nothing
+        except Refusal as refusal:
             robot.renew()
-            self.show_message(_("El texto no coincide con la imagen. Intente con esta nueva imagen."))
+            self.show_message(refusal.message)
             return
         email = self.query_one("#email", Input).value
         default_minutes = int(SHOWN_KEY_LIFETIME.total_seconds() // 60)
@@ -54,7 +58,8 @@ class PersonalQuestionsScreen(QuestionsStep):
         self.call_core(
             lambda: self.service.answer_questions(
                 self.context.identity, email, answers,
-                digits=self.step.param("temporary_digits", 4), key_lifetime=lifetime, **self.limits()
+                digits=self.step.param("temporary_digits", 4), key_lifetime=lifetime,
+                captcha=captcha, visit=visit, **self.limits()
             ),
             self._answered,
             on_refusal=self.new_attempt,

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from kiosk.core.captcha import Captcha, Challenges, new_captcha
+from kiosk.core.captcha import Captcha, Challenges
 from kiosk.i18n import _
 from kiosk.widgets.button import Button
 
@@ -28,11 +28,9 @@ class RobotCheck(Widget):
     RobotCheck Input, RobotCheck Button { width: 100%; }
     """
 
-    def __init__(
-        self, rng: random.Random, prompt: str | None = None, challenges: Challenges | None = None, **kwargs
-    ) -> None:
-        """With ``challenges`` (the core's), the answer is checked by the core
-        and earns the token the guarded core call asks for (``token``)."""
+    def __init__(self, rng: random.Random, challenges: Challenges, prompt: str | None = None, **kwargs) -> None:
+        """The answer is checked by the core (``challenges``) and earns the
+        token the guarded core call asks for (``token``)."""
         super().__init__(**kwargs)
         self._rng = rng
         self._prompt = prompt
@@ -41,8 +39,6 @@ class RobotCheck(Widget):
         self.captcha: Captcha = self._new()
 
     def _new(self) -> Captcha:
-        if self._challenges is None:
-            return new_captcha(self._rng)
         challenge, captcha = self._challenges.issue(self._rng)
         self._challenge_id = challenge.id
         return captcha
@@ -55,14 +51,9 @@ class RobotCheck(Widget):
                 yield Input(id="captcha-answer", max_length=12)
                 yield Button(_("Otra imagen"), id="captcha-new", compact=True)
 
-    @property
-    def passed(self) -> bool:
-        return self.captcha.matches(self.query_one("#captcha-answer", Input).value)
-
     def token(self, visit_id: str) -> str:
         """The core's token for the typed answer (``Challenges.solve``); a
         ``Refusal`` when it is wrong.  Either way the picture takes no other answer."""
-        assert self._challenges is not None
         return self._challenges.solve(self._challenge_id, self.query_one("#captcha-answer", Input).value, visit_id)
 
     def renew(self) -> None:
