@@ -12,12 +12,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.core.population import MOBILE_PREFIXES  # so every distractor looks real
 from kiosk.i18n import N_
 
 OPTIONS = 4
-# Prefixes of Colombian mobile operators, so every distractor looks real.
-MOBILE_PREFIXES = ("300", "301", "302", "304", "305", "310", "311", "312", "313", "314",
-                   "315", "316", "317", "318", "319", "320", "321", "322", "323", "350", "351")
 
 
 @dataclass(frozen=True)
