@@ -674,8 +674,8 @@ class KioskService:
                 elif tried.matches:
                     # The member typed the right temporary key too late: say so.
                     raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
-            if stored is None:
-                raise code_refusal or wrong
+            if stored is None:  # no key yet (a first access): "blocked" after as many tries as anyone
+                self._count_failure_without_key(session, now, identity, max_failed_tries, code_refusal, wrong)
             # Every wrong value counts against the key too, so requesting a
             # temporary key never opens a way round the blocking.  Recovery
             # unblocks the key, so this never locks the member out.
@@ -704,6 +704,20 @@ class KioskService:
         decoy = limits.latest_decoy(session, self._send_subject(identity), TEMPORARY_KEY)
         if decoy is not None and decoy.tries < codes.MAX_TRIES and now < decoy.expires_at:
             code_refusal = codes.wrong_try(limits.count_decoy_try(session, self.institution, decoy, now))
+        self._count_failure_without_key(session, now, identity, max_failed_tries, code_refusal, wrong)
+
+    def _count_failure_without_key(
+        self,
+        session: Session,
+        now: datetime,
+        identity: Identity,
+        max_failed_tries: int,
+        code_refusal: Refusal | None,
+        wrong: Refusal,
+    ) -> None:
+        """A wrong login for a document with no key to count it on (nobody's,
+        or a member's first access): counted against the document, "blocked"
+        after as many tries as a key is, so the answers are a keyed member's."""
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
         if failed < max_failed_tries:
