@@ -39,11 +39,11 @@ def note_document(session: Session, institution: str, kiosk_subject: str, docume
     """Count ``document_subject`` at this kiosk, or refuse once the kiosk had
     ``MAX_DOCUMENTS`` other documents in the last hour.  The caller holds the
     kiosk's lock, so two visits at one kiosk cannot both take the last place."""
-    since = now - WINDOW
+    since = now - WINDOW  # a document typed exactly an hour ago has left the hour
     seen = _subject(kiosk_subject, "seen", document_subject)
     already = session.exec(
         select(func.count()).select_from(RecoveryAttempt)
-        .where(RecoveryAttempt.subject == seen, RecoveryAttempt.failed_at >= since)
+        .where(RecoveryAttempt.subject == seen, RecoveryAttempt.failed_at > since)
     ).one()
     if already:
         return
@@ -51,7 +51,7 @@ def note_document(session: Session, institution: str, kiosk_subject: str, docume
     times = list(
         session.exec(
             select(RecoveryAttempt.failed_at)
-            .where(RecoveryAttempt.subject == counted, RecoveryAttempt.failed_at >= since)
+            .where(RecoveryAttempt.subject == counted, RecoveryAttempt.failed_at > since)
             .order_by(col(RecoveryAttempt.failed_at))
         )
     )
@@ -59,12 +59,13 @@ def note_document(session: Session, institution: str, kiosk_subject: str, docume
         # The oldest counted document that must leave the hour for one more to fit.
         frees_at = times[len(times) - MAX_DOCUMENTS] + WINDOW
         minutes = max(1, math.ceil((frees_at - now).total_seconds() / 60))
-        raise Refusal(
-            "kiosk_busy",
-            _("Este kiosco recibió muchas consultas seguidas. Espere {minutes} minutos o acérquese a un asesor.").format(
-                minutes=minutes
-            ),
-        )
+        if minutes == 1:
+            message = _("Este kiosco recibió muchas consultas seguidas. Espere 1 minuto o acérquese a un asesor.")
+        else:
+            message = _(
+                "Este kiosco recibió muchas consultas seguidas. Espere {minutes} minutos o acérquese a un asesor."
+            ).format(minutes=minutes)
+        raise Refusal("kiosk_busy", message)
     session.add(RecoveryAttempt(institution=institution, subject=seen, failed_at=now))
     session.add(RecoveryAttempt(institution=institution, subject=counted, failed_at=now))
 
