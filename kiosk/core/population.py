@@ -17,9 +17,10 @@ from dataclasses import dataclass
 # Prefixes of Colombian mobile operators (Claro, Movistar, Tigo, WOM and
 # others), weighted roughly by their share of lines.
 MOBILE_PREFIX_WEIGHTS = {
-    "310": 9, "311": 8, "312": 8, "313": 7, "314": 6, "320": 7, "321": 6, "322": 4, "323": 3,
-    "315": 6, "316": 6, "317": 5, "318": 4, "319": 2,
     "300": 7, "301": 6, "302": 3, "304": 3, "305": 3,
+    "310": 9, "311": 8, "312": 8, "313": 7, "314": 6,
+    "315": 6, "316": 6, "317": 5, "318": 4, "319": 2,
+    "320": 7, "321": 6, "322": 4, "323": 3,
     "350": 3, "351": 2,
 }
 MOBILE_PREFIXES = tuple(MOBILE_PREFIX_WEIGHTS)
