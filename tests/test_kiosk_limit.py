@@ -146,3 +146,22 @@ def test_two_visits_racing_at_one_kiosk_admit_no_more_than_the_limit(kiosk_at):
     with ThreadPoolExecutor(2) as pool:
         admitted = sum(pool.map(type_documents, (9_200_000_000, 9_300_000_000)))
     assert admitted == terminal.MAX_DOCUMENTS
+
+
+async def test_a_slowed_kiosk_says_so_on_its_screen(kiosk_at, profile):
+    import random
+
+    from kiosk.app import KioskApp
+    from tests.helpers import click, message_text, type_document
+
+    service = kiosk_at("sede-centro-1")
+    for number in strangers(terminal.MAX_DOCUMENTS):
+        service.identify(number)
+    app = KioskApp(service, profile, idle_timeout=600.0, rng=random.Random(7))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, MEMBER)
+        assert app.screen.step.id == "user"
+        assert message_text(pilot) == (
+            "Este kiosco recibió muchas consultas seguidas. Espere 60 minutos o acérquese a un asesor."
+        )
