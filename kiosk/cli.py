@@ -200,7 +200,8 @@ class _Store:
         from kiosk.core.service import KioskService
 
         return KioskService(
-            self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name
+            self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
+            kiosk_id=self.settings.kiosk_id,
         )
 
 

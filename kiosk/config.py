@@ -21,6 +21,12 @@ def default_database_url() -> str:
     return f"sqlite:///{DATA_DIR / 'kiosk.db'}"
 
 
+def _host_name() -> str:
+    import socket  # only read when the setting is
+
+    return socket.gethostname()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
@@ -38,6 +44,8 @@ class Settings:
     # None: the demo console, where the operator picks the institution to show.
     institution: str | None = None
     operator_pin: str | None = None
+    # Names this terminal for its own limit on documents looked up (kiosk.core.terminal).
+    kiosk_id: str = field(default_factory=_host_name)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -53,5 +61,6 @@ class Settings:
             language=env.get("KIOSK_LANG", "es"),
             institution=env.get("KIOSK_INSTITUTION") or None,
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,
+            kiosk_id=env.get("KIOSK_ID") or _host_name(),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

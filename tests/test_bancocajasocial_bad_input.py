@@ -20,16 +20,21 @@ from tests.test_bancocajasocial_flow import (
 )
 
 
-async def test_an_ineligible_member_is_told_why_and_where_to_go(make_app):
+async def test_an_ineligible_member_walks_as_a_stranger_and_is_told_where_to_go(make_app, engine):
+    """The requirements are on the first screen for everyone; an ineligible
+    member then sees what a stranger sees (a refusal of its own would tell a
+    stranger the document is a customer's), and nothing is e-mailed."""
     app = make_app(institution="bancocajasocial")
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await click(pilot, "#forgot")
+        assert "al menos una cuenta de ahorros o corriente" in screen_text(pilot)
         await fill(pilot, document=INELIGIBLE_BCS)
         await click(pilot, "#continue")
-        assert app.screen.step.id == "forgot"
-        assert "al menos uno de estos productos" in message_text(pilot)
-        assert "oficinas" in message_text(pilot)
+        assert app.screen.step.id == "sent"
+        assert "si no le llega en unos minutos, acérquese a cualquiera de nuestras oficinas" in screen_text(pilot)
+    with Session(engine) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
 
 
 async def test_wrong_contacts_end_with_the_instruction_to_update_them(make_app, service_for):

@@ -7,12 +7,14 @@ a security image derived from a keyed digest of the document.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
+from kiosk.core import population
 from kiosk.core.masking import mask_email, mask_mobile
 from kiosk.i18n import N_, _
 from kiosk.store.models import Member, SecurityImage
@@ -28,13 +30,7 @@ DOCUMENT_TYPES = {
 MAX_DOCUMENT_LENGTH = 15
 
 # The security images a member can pick; ids are stored, pictures live in the widget.
-SECURITY_IMAGES = ("sol", "luna", "estrella", "corazon", "casa", "flor", "paraguas", "musica", "pez")
-DECOY_PHRASES = (
-    "La constancia vence lo imposible",
-    "Cada día es una nueva oportunidad",
-    "Paso a paso se llega lejos",
-    "El que madruga encuentra el camino",
-)
+SECURITY_IMAGES = population.SECURITY_IMAGES
 
 
 def validate_document(text: str) -> str:
@@ -76,15 +72,20 @@ def masked_contacts(member: Member) -> Contacts:
     )
 
 
-def decoy_contacts(hasher: Hasher, document_number: str) -> Contacts:
-    digest = hasher.fingerprint(document_number)
-    mobile = "3" + "".join(str(b % 10) for b in digest[:9])
-    names = ("correo", "usuario", "contacto", "asociado", "miembro")
-    domains = ("gmail.com", "hotmail.com", "yahoo.com", "outlook.com")
-    local = names[digest[10] % len(names)] + str(digest[11] % 100)
-    # Some real members have no e-mail on file, so some decoys have none either.
-    email = None if digest[12] % 5 == 0 else f"{local}@{domains[digest[13] % len(domains)]}"
-    return Contacts(mobile=mask_mobile(mobile), email=mask_email(email) if email else None)
+def _decoy_rng(hasher: Hasher, what: str, institution: str, document_type: str, document_number: str) -> random.Random:
+    """A generator seeded by a keyed digest of the document where it was typed:
+    stable for that document, unrelated between institutions and document types."""
+    return random.Random(hasher.fingerprint(f"decoy-{what}:{institution}:{document_type}:{document_number}"))
+
+
+def decoy_contacts(hasher: Hasher, institution: str, document_type: str, document_number: str) -> Contacts:
+    """Masked contacts for a document nobody holds, drawn from the members'
+    own distribution (``kiosk.core.population``), masked as theirs are."""
+    drawn = population.draw_contacts(_decoy_rng(hasher, "contacts", institution, document_type, document_number))
+    return Contacts(
+        mobile=mask_mobile(drawn.mobile) if drawn.mobile else None,
+        email=mask_email(drawn.email) if drawn.email else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,12 @@ class SecurityDisplay:
     phrase: str
 
 
-def decoy_security_display(hasher: Hasher, document_number: str) -> SecurityDisplay:
-    digest = hasher.fingerprint("image:" + document_number)
-    return SecurityDisplay(
-        image=SECURITY_IMAGES[digest[0] % len(SECURITY_IMAGES)],
-        phrase=DECOY_PHRASES[digest[1] % len(DECOY_PHRASES)],
-    )
+def decoy_security_display(
+    hasher: Hasher, institution: str, document_type: str, document_number: str
+) -> SecurityDisplay:
+    """Any of the images and one of many phrases, stable for the document."""
+    rng = _decoy_rng(hasher, "image", institution, document_type, document_number)
+    return SecurityDisplay(image=population.draw_image(rng), phrase=population.draw_phrase(rng))
 
 
 def security_image_of(session: Session, member_id: int) -> SecurityImage | None:

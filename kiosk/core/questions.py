@@ -62,12 +62,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.core.population import MOBILE_PREFIXES  # so every distractor looks real
 from kiosk.i18n import N_
 
-# Prefixes of Colombian mobile operators (Claro, Movistar, Tigo, WOM, Avantel),
-# for decoy mobiles.
-MOBILE_PREFIXES = ("300", "301", "302", "304", "305", "310", "311", "312", "313", "314",
-                   "315", "316", "317", "318", "319", "320", "321", "322", "323", "350", "351")
 MONTHS = (N_("enero"), N_("febrero"), N_("marzo"), N_("abril"), N_("mayo"), N_("junio"), N_("julio"),
           N_("agosto"), N_("septiembre"), N_("octubre"), N_("noviembre"), N_("diciembre"))
 # Digits of the mobile a masked contact shows ("321 21****"): the options keep them.

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, guesses, limits, links, outbox, questions
+from kiosk.core import audit, codes, consent, guesses, limits, links, outbox, questions, terminal
 from kiosk.core.captcha import Challenges
 from kiosk.core.clock import Clock
 from kiosk.core.dates import COLOMBIA
@@ -120,6 +120,7 @@ class KioskService:
         clock: Clock,
         institution: str,
         institution_name: str,
+        kiosk_id: str | None = None,
     ) -> None:
         self.engine = engine
         self.hasher = hasher
@@ -129,6 +130,10 @@ class KioskService:
         self.institution_name = institution_name
         # «No soy un robot»: challenges shown by this kiosk, and the tokens the core asks for.
         self.challenges = Challenges(clock)
+        # The terminal's own limit (kiosk.core.terminal) applies when it names
+        # itself (the kiosk app always does: KIOSK_ID); the teller console,
+        # benchmarks and most tests have no terminal to slow.
+        self.kiosk_id = kiosk_id
 
     # -- plumbing ---------------------------------------------------------
 
@@ -244,11 +249,22 @@ class KioskService:
             member = find_member(session, self.institution, document_type, number)
             return Identity(document_type, number, member.id if member else None)
 
+        if self.kiosk_id is not None:
+            self._write(lambda s, now: self._note_document(s, now, document_type, number))
         return self._read(look_up)
+
+    def _note_document(self, session: Session, now: datetime, document_type: str, number: str) -> None:
+        """Count the document at this kiosk (before anyone knows whose it is)."""
+        kiosk = self.hasher.fingerprint(f"kiosk:{self.kiosk_id}").hex()
+        lock_subject(session, kiosk)
+        document = self.hasher.fingerprint(f"typed:{self.institution}:{document_type}:{number}").hex()
+        terminal.note_document(session, self.institution, kiosk, document, now)
 
     def contacts(self, identity: Identity) -> Contacts:
         if identity.member_id is None:
-            return decoy_contacts(self.hasher, identity.document_number)
+            return decoy_contacts(
+                self.hasher, self.institution, identity.document_type, identity.document_number
+            )
         return self._read(lambda s: masked_contacts(self._member(s, identity.member_id)))
 
     def security_display(self, identity: Identity) -> SecurityDisplay:
@@ -257,7 +273,9 @@ class KioskService:
         if identity.member_id is not None:
             chosen = self._read(lambda s: security_image_of(s, identity.member_id))
         if chosen is None:
-            return decoy_security_display(self.hasher, identity.document_number)
+            return decoy_security_display(
+                self.hasher, self.institution, identity.document_type, identity.document_number
+            )
         return SecurityDisplay(chosen.image, chosen.phrase)
 
     def messages_for(self, member_id: int, limit: int = 20) -> list[outbox.Delivered]:
@@ -314,34 +332,38 @@ class KioskService:
 
         def send(session: Session, now: datetime) -> None:
             member = self._member(session, identity.member_id)
-            if not outbox.recipient_for(member, channel):
-                if channel == outbox.SMS:
-                    raise Refusal(
-                        "no_mobile",
-                        _(
-                            "No tiene un celular registrado para recibir el código. "
-                            "Acérquese a una oficina para actualizar sus datos."
-                        ),
-                    )
-                raise Refusal("no_contact", _("No tiene ese medio de contacto registrado. Elija otro."))
             sends = self._send_subject(identity)
             guesses.check_allowed(session, sends, now, self.institution_name)
             limits.check_send_allowed(session, sends, now)
             code = codes.issue(session, now, member.id, purpose, channel, fresh, lifetime)
             filled = limits.record_send(session, self.institution, sends, now)
+            if filled:
+                self._notify_lock(session, now, member, sends, SEND_LOCK)
+            if not outbox.recipient_for(member, channel):
+                # Nowhere to send it: answered as anyone else is (a code nobody
+                # knows, the same limits), and the screens' own text sends whoever
+                # receives nothing to an office.  Refusing here would tell a
+                # stranger the document is a member's.
+                self._audit(session, now, "code_not_sent", member.id, f"{purpose}: sin {channel} registrado")
+                return
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.institution_name, code=code, minutes=minutes)
             outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
             self._audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
-            if filled:
-                self._notify_lock(session, now, member, sends, SEND_LOCK)
 
         self._write(send, identity)
 
     def _pretend_send(
-        self, session: Session, now: datetime, identity: Identity, purpose: str, lifetime: timedelta
+        self,
+        session: Session,
+        now: datetime,
+        identity: Identity,
+        purpose: str,
+        lifetime: timedelta,
+        unsent_member: int | None = None,
     ) -> None:
-        """What sending does for an unknown document: the same limits and
+        """What sending does for an unknown document (or for a member the
+        procedure sends nothing to, ``unsent_member``): the same limits and
         throttle as a member's, a decoy code remembered, nothing sent."""
         subject = self._send_subject(identity)
         budget = limits.LINKS if purpose == LINK else limits.CODES
@@ -353,10 +375,14 @@ class KioskService:
             codes.throttle(now, previous.issued_at)
         limits.issue_decoy(session, self.institution, subject, purpose, now, min(lifetime, codes.MAX_LIFETIME))
         filled = limits.record_send(session, self.institution, subject, now, budget)
+        if filled:
+            lock = LINK_LOCK if budget == limits.LINKS else SEND_LOCK
+            self._notify_lock(session, now, self._member(session, unsent_member) if unsent_member else None, subject, lock)
+        if unsent_member is not None:
+            self._audit(session, now, "recovery_not_sent", unsent_member, purpose)
+            return
         detail = f"documento terminado en {identity.document_number[-4:]}"
         self._audit(session, now, "recovery_unknown_document", None, detail)
-        if filled:
-            self._notify_lock(session, now, None, subject, LINK_LOCK if budget == limits.LINKS else SEND_LOCK)
 
     # -- recovery by e-mailed link -------------------------------------------
 
@@ -370,10 +396,13 @@ class KioskService:
         lifetime: timedelta,
         policy: str,
         with_temporary_key: bool = True,
+        eligible_products: list[str] | None = None,
     ) -> None:
         """E-mail a single-use link (and, unless told otherwise, a system-generated
         temporary key) to change the key.  The same work, and nothing sent, for
-        an unknown document."""
+        an unknown document, and for a member with no e-mail or (when
+        ``eligible_products`` is given) none of those products: the screens say
+        in one wording for all where to go when nothing arrives."""
         temporary = new_temporary_key(key_length)
         temporary_hash = self.hasher.hash(temporary)
         if identity.member_id is None:
@@ -382,11 +411,9 @@ class KioskService:
 
         def send(session: Session, now: datetime) -> None:
             member = self._member(session, identity.member_id)
-            if not member.email:
-                raise Refusal(
-                    "no_email",
-                    _("No tiene un correo electrónico registrado. Acérquese a una oficina para actualizarlo."),
-                )
+            if not member.email or not self._eligible(session, member.id, eligible_products):
+                self._pretend_send(session, now, identity, LINK, lifetime, unsent_member=member.id)
+                return
             sends = self._send_subject(identity)
             limits.check_send_allowed(session, sends, now, limits.LINKS)
             codes.check_resend(session, now, member.id, LINK)
@@ -447,34 +474,13 @@ class KioskService:
 
     # -- Banco Caja Social: eligibility, verification code, product questions -
 
-    def check_eligibility(self, identity: Identity, eligible_products: list[str]) -> None:
-        """A registered mobile and/or e-mail, and at least one eligible product;
-        otherwise the member is told why and where to go."""
-        if identity.member_id is None:
-            return  # a stranger walks on as if eligible: the e-mail is simply never sent
-
-        def check(session: Session) -> None:
-            member = self._member(session, identity.member_id)
-            if not (member.mobile or member.email):
-                raise Refusal(
-                    "ineligible_contacts",
-                    _(
-                        "Para asignar su contraseña debe tener un celular o un correo electrónico "
-                        "registrado en {name}. Actualícelos en la línea de atención o en cualquiera "
-                        "de nuestras oficinas."
-                    ).format(name=self.institution_name),
-                )
-            kinds = set(session.exec(select(Product.kind).where(Product.member_id == member.id)))
-            if not kinds & set(eligible_products):
-                raise Refusal(
-                    "ineligible_products",
-                    _(
-                        "Para asignar su contraseña por este medio debe tener al menos uno de estos "
-                        "productos: {products}. Acérquese a cualquiera de nuestras oficinas."
-                    ).format(products=", ".join(_(p) for p in eligible_products)),
-                )
-
-        self._read(check)
+    @staticmethod
+    def _eligible(session: Session, member_id: int, eligible_products: list[str] | None) -> bool:
+        """Whether the member holds one of ``eligible_products`` (any, when None)."""
+        if eligible_products is None:
+            return True
+        kinds = set(session.exec(select(Product.kind).where(Product.member_id == member_id)))
+        return bool(kinds & set(eligible_products))
 
     def follow_link(self, token: str, document_type: str, document_number: str) -> Identity:
         """Use up a recovery link whose member is the one named by the document
@@ -815,8 +821,8 @@ class KioskService:
                 elif tried.matches:
                     # The member typed the right temporary key too late: say so.
                     raise Refusal("code_expired", _("La clave temporal venció. Solicite una nueva."))
-            if stored is None:
-                raise code_refusal or wrong
+            if stored is None:  # no key yet (a first access): "blocked" after as many tries as anyone
+                self._count_failure_without_key(session, now, identity, max_failed_tries, code_refusal, wrong)
             # Every wrong value counts against the key too, so requesting a
             # temporary key never opens a way round the blocking.  Recovery
             # unblocks the key, so this never locks the member out.
@@ -857,6 +863,20 @@ class KioskService:
                     )
                 except Refusal as refusal:
                     code_refusal = refusal
+        self._count_failure_without_key(session, now, identity, max_failed_tries, code_refusal, wrong)
+
+    def _count_failure_without_key(
+        self,
+        session: Session,
+        now: datetime,
+        identity: Identity,
+        max_failed_tries: int,
+        code_refusal: Refusal | None,
+        wrong: Refusal,
+    ) -> None:
+        """A wrong login for a document with no key to count it on (nobody's,
+        or a member's first access): counted against the document, "blocked"
+        after as many tries as a key is, so the answers are a keyed member's."""
         subject = self.hasher.fingerprint(f"login:{self.institution}:{identity.document_number}").hex()
         failed = self._failed_attempts(session, subject, datetime.min.replace(tzinfo=now.tzinfo))
         if failed < max_failed_tries:

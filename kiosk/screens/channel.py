@@ -35,7 +35,10 @@ class ChannelChoiceScreen(StepScreen):
             for channel, _label in self.OPTIONS:
                 yield RadioButton(name=channel)
         yield Static(
-            _("No tiene un celular ni un correo registrado. Acérquese a una oficina para actualizarlos."),
+            _(
+                "No podemos enviarle el código por este medio. Acérquese a una oficina con su "
+                "documento de identidad para actualizar sus datos."
+            ),
             id="no-contacts",
             classes="warning",
         )

@@ -26,7 +26,12 @@ class CodeEntryScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         contacts = self.contacts
-        yield Static(self.text("text", mobile=contacts.mobile or "", email=contacts.email or ""), classes="lead")
+        # A contact not on file reads as such, for a member as for a decoy (which
+        # lack one at the members' rate); the text says where to go if nothing comes.
+        missing = _("(sin registrar)")
+        yield Static(
+            self.text("text", mobile=contacts.mobile or missing, email=contacts.email or missing), classes="lead"
+        )
         code = KeyField(id="code", max_length=self.step.param("code_digits", 6), password=False)
         code.border_title = _("Código")
         yield code

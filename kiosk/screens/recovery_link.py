@@ -46,14 +46,13 @@ class RecoveryLinkScreen(StepScreen):
 
         def send():
             identity = self.service.identify(number, kind)
-            if eligible:
-                self.service.check_eligibility(identity, eligible)
             self.service.send_recovery_link(
                 identity,
                 profile.setting("key_length"),
                 timedelta(hours=self.step.param("link_hours", 24)),
                 self.text("policy"),
                 with_temporary_key=self.step.param("with_temporary_key", True),
+                eligible_products=eligible or None,
             )
             return identity
 
