@@ -22,8 +22,8 @@ def email(service, document: str):
 
 def link_mail(service, document: str) -> tuple[str, str]:
     """The temporary key and the link's code from the newest recovery e-mail."""
-    body = next(m.body for m in email(service, document) if m.subject == "Recuperación de contraseña")
-    temporary = re.search(r"contraseña temporal es (\d+)", body).group(1)
+    body = next(m.body for m in email(service, document) if m.subject == "Solicitud de recuperación de contraseña")
+    temporary = re.search(r"contraseña temporal: (\d+)", body).group(1)
     token = re.search(r"Código del enlace: ([A-Z0-9-]+)", body).group(1)
     return temporary, token
 

@@ -336,12 +336,16 @@ class KioskService:
             codes.check_resend(session, now, member.id, LINK)
             limits.record_send(session, self.institution, sends, now)
             token = links.new_token()
+            # The temporary key waits on the link: the member's key is not
+            # touched (nor unblocked) until the recovery is completed with both.
             session.add(
                 OneTimeCode(
                     member_id=member.id, purpose=LINK, channel=outbox.EMAIL,
                     hash=self._link_digest(token), created_at=now, expires_at=now + lifetime,
+                    pending_secret_hash=temporary_hash if with_temporary_key else None,
                 )
             )
+            self._audit(session, now, "code_sent", member.id, f"{LINK} por {outbox.EMAIL}")
             hours = int(lifetime.total_seconds() // 3600)
             url = links.LINK_URL.format(token=token)
             if not with_temporary_key:
@@ -353,18 +357,22 @@ class KioskService:
                 ).format(name=self.institution_name, url=url, token=token, hours=hours)
                 outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Asignación de contraseña"))
                 return
-            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + lifetime)
             body = _(
                 "{name}: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.\n"
-                "Su contraseña temporal es {key}.\n"
-                "Para cambiarla, siga este enlace (o escriba su código en el kiosco): {url}\n"
+                "Para asignar una nueva, siga este enlace (o escriba su código en el kiosco): {url}\n"
                 "Código del enlace: {token}\n"
-                "El enlace sirve una sola vez y vence en {hours} horas.\n"
-                "Política de contraseñas: {policy}"
+                "Allí escriba esta contraseña temporal: {key}\n"
+                "El enlace sirve una sola vez y vence en {hours} horas. La contraseña temporal solo sirve "
+                "con el enlace.\n"
+                "Política de contraseñas: {policy}\n"
+                "Si usted no lo solicitó, ignore este mensaje: su contraseña actual sigue funcionando."
             ).format(
                 name=self.institution_name, key=temporary, url=url, token=token, hours=hours, policy=policy,
             )
-            outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Recuperación de contraseña"))
+            outbox.queue(
+                session, self.sealer, now, member, outbox.EMAIL, body,
+                subject=_("Solicitud de recuperación de contraseña"),
+            )
 
         self._write(send, identity)
 
@@ -382,6 +390,8 @@ class KioskService:
                 raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
             if self.clock.now() >= link.expires_at:
                 raise Refusal("link_expired", _("El enlace venció. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            if link.tries >= codes.MAX_TRIES:
+                raise _dead_link_refusal()
             member = self._member(session, link.member_id)
             identity = Identity(member.document_type, member.document_number, member.id)
             return identity, Proof(member.id, "link", link.id)
@@ -620,17 +630,30 @@ class KioskService:
         # Every bcrypt check is made here, before the write transaction that settles it.
         if identity.member_id is None:
             self.hasher.verify(secret, None)
-            decoy = self._read(lambda s: limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY))
+            decoy, decoy_link = self._read(
+                lambda s: (
+                    limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY),
+                    limits.latest_decoy(s, self._send_subject(identity), LINK),
+                )
+            )
             if decoy is not None and decoy.tries < codes.MAX_TRIES:
                 self.hasher.verify(secret, None)  # a member's pending temporary key is checked too
+            if decoy_link is not None and self.clock.now() - decoy_link.issued_at < links.LIFETIME:
+                self.hasher.verify(secret, None)  # and the temporary key waiting on a link
             self._write(lambda s, now: self._decoy_login(s, now, identity, max_failed_tries, wrong), identity)
             raise wrong  # not reached: _decoy_login always refuses
         member_id = identity.member_id
-        key, pending = self._read(lambda s: (self._key(s, member_id), codes.latest(s, member_id, TEMPORARY_KEY)))
+        key, pending, link = self._read(
+            lambda s: (self._key(s, member_id), codes.latest(s, member_id, TEMPORARY_KEY), codes.latest(s, member_id, LINK))
+        )
         usable = key is not None and not key.blocked
         key_matches = self.hasher.verify(secret, key.hash if usable else None)
         # A temporary key is tried when the key is not the one typed.
         tried = codes.attempt(self.hasher, pending, secret) if not key_matches and codes.usable(pending) else None
+        if not key_matches and _link_waits(link, self.clock.now()) and self.hasher.verify(secret, link.pending_secret_hash):
+            # The temporary key e-mailed with a link works only with the link: the
+            # login changes nothing (no try counted, no block lifted) and sends there.
+            return Login("change_required", Proof(member_id, "pending_link"))
 
         def settle(session: Session, now: datetime) -> Login:
             stored = self._key(session, member_id)
@@ -736,7 +759,11 @@ class KioskService:
         """Set a member's definitive key: the temporary key is used up, the key
         unblocked, the old hash kept for the reuse check, the change audited and
         notified, all in one transaction.  ``current``, when given, must be the
-        key being replaced; ``differ_from`` names a key the new one must not equal."""
+        key being replaced; ``differ_from`` names a key the new one must not equal.
+        Through a link that carries a temporary key, ``current`` is that key."""
+        if proof.via == LINK and current is not None:
+            self._check_link_secret(proof, current)
+            current = None  # the member's own key is not asked for: it may be forgotten
         new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
         def apply(session: Session, now: datetime) -> Proof:
@@ -747,6 +774,30 @@ class KioskService:
             return Proof(member.id, "key")
 
         return self._write(apply, proof.member_id)
+
+    def _check_link_secret(self, proof: Proof, secret: str) -> None:
+        """The temporary key e-mailed with the link (``send_recovery_link``): a
+        wrong one counts a try on the link, and the third kills the link."""
+        link = self._read(lambda s: s.get(OneTimeCode, proof.code_id))
+        if self.hasher.verify(secret, link.pending_secret_hash if link else None):
+            return
+
+        def count(session: Session, now: datetime) -> None:
+            current = session.get(OneTimeCode, proof.code_id)
+            if current is None or current.used_at is not None:
+                raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            current.tries += 1
+            session.add(current)
+            self._audit(session, now, "recovery_link_wrong_key", proof.member_id, f"intento {current.tries}")
+            if current.tries >= codes.MAX_TRIES:
+                raise _dead_link_refusal()
+            left = codes.MAX_TRIES - current.tries
+            raise Refusal(
+                "wrong_temporary_key",
+                _("La contraseña temporal no es correcta. Intentos restantes: {left}.").format(left=left),
+            )
+
+        self._write(count, proof.member_id)
 
     def prepare_key_change(
         self,
@@ -954,6 +1005,21 @@ class KioskService:
             self._audit(session, now, "consent_granted", proof.member_id, f"política {policy_version}")
 
         self._write(apply, proof.member_id)
+
+
+def _link_waits(link: OneTimeCode | None, now: datetime) -> bool:
+    """Whether ``link`` carries a temporary key that can still be used with it."""
+    return (
+        link is not None and link.pending_secret_hash is not None and link.used_at is None
+        and link.tries < codes.MAX_TRIES and now < link.expires_at
+    )
+
+
+def _dead_link_refusal() -> Refusal:
+    return Refusal(
+        "link_dead",
+        _("Demasiados intentos fallidos con este enlace. Solicite uno nuevo con «¿Olvidó su contraseña?»."),
+    )
 
 
 def _blocked_message() -> str:
