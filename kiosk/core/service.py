@@ -976,28 +976,46 @@ class KioskService:
         outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
 
     def set_security_image(self, proof: Proof, image: str, phrase: str) -> None:
-        phrase = " ".join(phrase.split())
-        if image not in SECURITY_IMAGES:
-            raise Refusal("image_missing", _("Seleccione una imagen de seguridad."))
-        if not phrase:
-            raise Refusal("phrase_empty", _("Escriba una frase de seguridad."))
-        if len(phrase) > MAX_PHRASE_LENGTH or not phrase.isprintable():
-            raise Refusal(
-                "phrase_invalid",
-                _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(
-                    n=MAX_PHRASE_LENGTH
-                ),
-            )
+        image, phrase = checked_security_choice(image, phrase)
+        self._write(lambda s, now: self._store_security_image(s, now, proof.member_id, image, phrase), proof.member_id)
 
-        def apply(session: Session, now: datetime) -> None:
-            chosen = session.get(SecurityImage, proof.member_id)
-            if chosen is None:
-                chosen = SecurityImage(member_id=proof.member_id, image=image, phrase=phrase, chosen_at=now)
-            chosen.image, chosen.phrase, chosen.chosen_at = image, phrase, now
-            session.add(chosen)
-            self._audit(session, now, "security_image_set", proof.member_id)
+    def _store_security_image(self, session: Session, now: datetime, member_id: int, image: str, phrase: str) -> None:
+        chosen = session.get(SecurityImage, member_id)
+        if chosen is None:
+            chosen = SecurityImage(member_id=member_id, image=image, phrase=phrase, chosen_at=now)
+        chosen.image, chosen.phrase, chosen.chosen_at = image, phrase, now
+        session.add(chosen)
+        self._audit(session, now, "security_image_set", member_id)
 
-        self._write(apply, proof.member_id)
+    def complete_setup(
+        self,
+        proof: Proof,
+        pending: PendingChange | None,
+        security_choice: tuple[str, str] | None,
+        policy_version: str,
+    ) -> Proof:
+        """Save what a visit held back until the member consented (Progressa's
+        «Permitir»): the new key prepared by ``prepare_key_change`` (its
+        temporary key used up with it), the security image and phrase, and the
+        consent, all in one transaction, or nothing."""
+        if pending is not None and pending.member_id != proof.member_id:
+            raise ValueError("the pending key change is another member's")
+        if security_choice is not None:
+            security_choice = checked_security_choice(*security_choice)
+
+        def apply(session: Session, now: datetime) -> Proof:
+            member = self._member(session, proof.member_id)
+            if pending is not None:
+                if proof.code_id is not None:  # the temporary key, used up by this change
+                    codes.consume(session, now, proof.code_id)
+                self._store_key(session, now, member, pending.kinds, pending.hash)
+            if security_choice is not None:
+                self._store_security_image(session, now, member.id, *security_choice)
+            consent.grant(session, now, member.id, policy_version)
+            self._audit(session, now, "consent_granted", member.id, f"política {policy_version}")
+            return Proof(member.id, "key") if pending is not None else proof
+
+        return self._write(apply, proof.member_id)
 
     def grant_consent(self, proof: Proof, policy_version: str) -> None:
         def apply(session: Session, now: datetime) -> None:
@@ -1005,6 +1023,21 @@ class KioskService:
             self._audit(session, now, "consent_granted", proof.member_id, f"política {policy_version}")
 
         self._write(apply, proof.member_id)
+
+
+def checked_security_choice(image: str, phrase: str) -> tuple[str, str]:
+    """The image and the phrase (spaces tidied) a member may choose, or a refusal saying what is wrong."""
+    phrase = " ".join(phrase.split())
+    if image not in SECURITY_IMAGES:
+        raise Refusal("image_missing", _("Seleccione una imagen de seguridad."))
+    if not phrase:
+        raise Refusal("phrase_empty", _("Escriba una frase de seguridad."))
+    if len(phrase) > MAX_PHRASE_LENGTH or not phrase.isprintable():
+        raise Refusal(
+            "phrase_invalid",
+            _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(n=MAX_PHRASE_LENGTH),
+        )
+    return image, phrase
 
 
 def _link_waits(link: OneTimeCode | None, now: datetime) -> bool:
