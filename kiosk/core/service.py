@@ -779,7 +779,11 @@ class KioskService:
         """The temporary key e-mailed with the link (``send_recovery_link``): a
         wrong one counts a try on the link, and the third kills the link."""
         link = self._read(lambda s: s.get(OneTimeCode, proof.code_id))
-        if self.hasher.verify(secret, link.pending_secret_hash if link else None):
+        live = link is not None and link.tries < codes.MAX_TRIES
+        matches = self.hasher.verify(secret, link.pending_secret_hash if live else None)
+        if not live:
+            raise _dead_link_refusal()
+        if matches:
             return
 
         def count(session: Session, now: datetime) -> None:
