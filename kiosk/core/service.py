@@ -55,6 +55,7 @@ T = TypeVar("T")
 LOGIN = "login"
 TEMPORARY_KEY = "temporary_key"
 LINK = "link"
+LINK_WITH_KEY = "link_with_key"  # a stranger's decoy link that carries a temporary key
 MAX_PHRASE_LENGTH = 120
 
 
@@ -321,7 +322,10 @@ class KioskService:
         temporary = new_temporary_key(key_length)
         temporary_hash = self.hasher.hash(temporary)
         if identity.member_id is None:
-            self._write(lambda s, now: self._pretend_send(s, now, identity, LINK, lifetime), identity)
+            # A decoy link that carries a temporary key has its own purpose: the
+            # login checks that key too (``login``), as for a member's link.
+            purpose = LINK_WITH_KEY if with_temporary_key else LINK
+            self._write(lambda s, now: self._pretend_send(s, now, identity, purpose, lifetime), identity)
             return
 
         def send(session: Session, now: datetime) -> None:
@@ -633,7 +637,7 @@ class KioskService:
             decoy, decoy_link = self._read(
                 lambda s: (
                     limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY),
-                    limits.latest_decoy(s, self._send_subject(identity), LINK),
+                    limits.latest_decoy(s, self._send_subject(identity), LINK_WITH_KEY),
                 )
             )
             if decoy is not None and decoy.tries < codes.MAX_TRIES:
