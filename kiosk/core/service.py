@@ -97,6 +97,9 @@ class PendingChange:
     purpose: str
     temporary_for: timedelta | None = None
     decoy_tries: int = 0
+    # A change prepared by an earlier step of the visit (Coasmedas' new login
+    # key), saved with this one when its code confirms it, or not at all.
+    earlier: PendingChange | None = None
 
 
 @dataclass(frozen=True)
@@ -819,8 +822,11 @@ class KioskService:
         history: int = 3,
         current: str | None = None,
         differ_from: str | None = None,
+        earlier: PendingChange | None = None,
     ) -> PendingChange:
         """Check and hash a key change that a code will confirm (``confirm_change``).
+        ``earlier``, a change prepared before it in the visit, is confirmed with it
+        (``differ_from`` then also means that change's new key).
 
         ``who`` is an ``Identity`` when the member is not signed in (a recovery
         form, where the document may be unknown), else a ``Proof``.  With
@@ -838,7 +844,12 @@ class KioskService:
         new_hash = self._vet_new_key(
             member_id, kinds[0], key, confirmation, length, history, current, differ_from
         )
-        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for)
+        if earlier is not None:
+            if earlier.member_id != member_id:
+                raise ValueError("the earlier change is another member's")
+            if differ_from in earlier.kinds and self.hasher.verify(key, earlier.hash):
+                raise _same_as_other_refusal()
+        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for, earlier=earlier)
 
     def confirm_change(self, pending: PendingChange, code: str) -> Proof:
         """Apply a prepared key change once its code is right: code used up, keys
@@ -853,6 +864,9 @@ class KioskService:
             match = codes.check(session, now, pending.member_id, pending.purpose, tried)
             codes.consume(session, now, match.code_id)
             member = self._member(session, pending.member_id)
+            if pending.earlier is not None:
+                earlier = pending.earlier
+                self._store_key(session, now, member, earlier.kinds, earlier.hash)
             expires = now + pending.temporary_for if pending.temporary_for else None
             self._store_key(session, now, member, pending.kinds, pending.hash, expires_at=expires)
             return Proof(member.id, "key")
@@ -890,10 +904,7 @@ class KioskService:
         padded = recent + [None] * (max(history, 0) - len(recent))
         reused = [self.hasher.verify(key, old) for old in padded]
         if same_as_other:
-            raise Refusal(
-                "same_as_other_key",
-                _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
-            )
+            raise _same_as_other_refusal()
         if any(reused):
             raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
         return self.hasher.hash(key)
@@ -1046,6 +1057,13 @@ def checked_security_choice(image: str, phrase: str) -> tuple[str, str]:
             _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(n=MAX_PHRASE_LENGTH),
         )
     return image, phrase
+
+
+def _same_as_other_refusal() -> Refusal:
+    return Refusal(
+        "same_as_other_key",
+        _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
+    )
 
 
 def _link_waits(link: OneTimeCode | None, now: datetime) -> bool:
