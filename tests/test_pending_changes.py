@@ -213,3 +213,55 @@ def test_progressa_a_second_kiosk_cannot_save_with_the_same_temporary_key(servic
     saved = progressa_state(engine, ORDINARY)
     assert refusal(service.complete_setup, proof, other, ("sol", "Segundo"), "2024-04").reason == "code_used"
     assert progressa_state(engine, ORDINARY) == saved
+
+
+# -- Coasmedas -----------------------------------------------------------------
+
+COASMEDAS, COASMEDAS_TEMPORARY = "7602264", "8754"
+
+
+def coasmedas_keys(engine) -> dict[str, tuple[str, bool]]:
+    with Session(engine) as session:
+        rows = session.exec(select(MemberKey).where(MemberKey.member_id == member(engine, COASMEDAS).id)).all()
+    return {k.kind: (k.hash, k.temporary) for k in rows}
+
+
+def test_coasmedas_new_login_key_waits_for_the_transactional_code(service_for, engine, hasher, clock):
+    service = service_for("coasmedas")
+    identity = service.identify(COASMEDAS)
+    recovery = service.prepare_key_change(
+        identity, ("login", "transactional"), COASMEDAS_TEMPORARY, COASMEDAS_TEMPORARY, 4,
+        purpose="recovery", temporary_for=timedelta(hours=24),
+    )
+    service.send_confirmation_code(identity, "recovery", 4, timedelta(minutes=5))
+    service.confirm_change(recovery, code_in(latest_message(service, COASMEDAS)))
+    proof = service.login(identity, COASMEDAS_TEMPORARY).proof
+
+    login_change = service.prepare_key_change(
+        proof, ("login",), "3907", "3907", 4, purpose="change_login", current=COASMEDAS_TEMPORARY
+    )
+    same = refusal(service.prepare_key_change, proof, ("transactional",), "3907", "3907", 4,
+                   purpose="change_transactional", current=COASMEDAS_TEMPORARY, differ_from="login",
+                   earlier=login_change)
+    assert same.reason == "same_as_other_key"  # the pending login key counts
+    both = service.prepare_key_change(
+        proof, ("transactional",), "5281", "5281", 4, purpose="change_transactional",
+        current=COASMEDAS_TEMPORARY, differ_from="login", earlier=login_change,
+    )
+    held = coasmedas_keys(engine)
+    assert held["login"][1] and held["transactional"][1]  # both still the temporary key
+    service.send_confirmation_code(identity, "change_transactional", 4, timedelta(minutes=5))
+    right = code_in(latest_message(service, COASMEDAS))
+    wrong = "0000" if right != "0000" else "1111"
+    for _ in range(3):
+        refusal(service.confirm_change, both, wrong)
+    assert coasmedas_keys(engine) == held  # a refused code saves neither key
+    assert service.login(identity, COASMEDAS_TEMPORARY).status == "change_required"
+
+
+    clock.advance(seconds=31)  # a new code may be asked for
+    service.send_confirmation_code(identity, "change_transactional", 4, timedelta(minutes=5))
+    service.confirm_change(both, code_in(latest_message(service, COASMEDAS)))
+    saved = coasmedas_keys(engine)
+    assert hasher.verify("3907", saved["login"][0]) and hasher.verify("5281", saved["transactional"][0])
+    assert not saved["login"][1] and not saved["transactional"][1]
