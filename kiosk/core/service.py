@@ -768,8 +768,7 @@ class KioskService:
         notified, all in one transaction.  ``current``, when given, must be the
         key being replaced; ``differ_from`` names a key the new one must not equal.
         Through a link that carries a temporary key, ``current`` is that key."""
-        if proof.via == LINK and current is not None:
-            self._check_link_secret(proof, current)
+        if proof.via == LINK and self._check_link_secret(proof, current or ""):
             current = None  # the member's own key is not asked for: it may be forgotten
         new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
@@ -782,16 +781,19 @@ class KioskService:
 
         return self._write(apply, proof.member_id)
 
-    def _check_link_secret(self, proof: Proof, secret: str) -> None:
-        """The temporary key e-mailed with the link (``send_recovery_link``): a
-        wrong one counts a try on the link, and the third kills the link."""
+    def _check_link_secret(self, proof: Proof, secret: str) -> bool:
+        """The temporary key e-mailed with the link (``send_recovery_link``),
+        checked when the link carries one (True then): a wrong one counts a
+        try on the link, and the third kills the link."""
         link = self._read(lambda s: s.get(OneTimeCode, proof.code_id))
+        if link is not None and link.pending_secret_hash is None:
+            return False  # a link sent without a temporary key
         live = link is not None and link.tries < codes.MAX_TRIES
         matches = self.hasher.verify(secret, link.pending_secret_hash if live else None)
         if not live:
             raise _dead_link_refusal()
         if matches:
-            return
+            return True
 
         def count(session: Session, now: datetime) -> None:
             current = session.get(OneTimeCode, proof.code_id)
