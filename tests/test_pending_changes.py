@@ -265,3 +265,17 @@ def test_coasmedas_new_login_key_waits_for_the_transactional_code(service_for, e
     saved = coasmedas_keys(engine)
     assert hasher.verify("3907", saved["login"][0]) and hasher.verify("5281", saved["transactional"][0])
     assert not saved["login"][1] and not saved["transactional"][1]
+
+
+def test_progressa_setup_without_a_key_change_saves_image_and_consent_only(service_for, engine):
+    """A login that asks only for the image and consent (``setup_required``):
+    «Permitir» saves those two, together, and leaves the key alone."""
+    service = service_for("progressa")
+    proof = service.login(service.identify(ORDINARY), "582017").proof
+    before = progressa_state(engine, ORDINARY)
+    assert service.complete_setup(proof, None, ("sol", "Nueva frase"), "2024-05") == proof
+    after = progressa_state(engine, ORDINARY)
+    assert after[:3] == before[:3] and after[5] == before[5]  # same key, nothing sent
+    assert after[3] == ("sol", "Nueva frase") and after[4][-1] == "2024-05"
+    bad = refusal(service.complete_setup, proof, None, ("sol", "   "), "2024-06")
+    assert bad.reason == "phrase_empty" and progressa_state(engine, ORDINARY) == after
