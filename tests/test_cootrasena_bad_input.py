@@ -103,7 +103,7 @@ async def test_a_password_that_breaks_the_policy_changes_nothing(make_app, servi
         assert "secuencia" in message_text(pilot)
         await fill(pilot, current="000000", key=NEW_KEY, confirmation=NEW_KEY)
         await click(pilot, "#continue")
-        assert "La clave actual no es correcta" in message_text(pilot)
+        assert "La contraseña temporal no es correcta. Intentos restantes: 2." in message_text(pilot)
     assert login_hash(engine, COOTRASENA) == before
 
 

@@ -22,8 +22,8 @@ def email(service, document: str):
 
 def link_mail(service, document: str) -> tuple[str, str]:
     """The temporary key and the link's code from the newest recovery e-mail."""
-    body = next(m.body for m in email(service, document) if m.subject == "Recuperación de contraseña")
-    temporary = re.search(r"contraseña temporal es (\d+)", body).group(1)
+    body = next(m.body for m in email(service, document) if m.subject == "Solicitud de recuperación de contraseña")
+    temporary = re.search(r"contraseña temporal: (\d+)", body).group(1)
     token = re.search(r"Código del enlace: ([A-Z0-9-]+)", body).group(1)
     return temporary, token
 
@@ -58,9 +58,12 @@ async def test_from_the_user_step_to_home_through_the_email_and_the_link(make_ap
         await fill(pilot, token=token.lower())  # as typed, in any case
         await click(pilot, "#continue")
         assert app.screen.step.id == "change"
+        subjects = lambda: [m.subject for m in email(service, COOTRASENA)]  # noqa: E731
+        assert subjects() == ["Solicitud de recuperación de contraseña"]  # nothing changed yet
         await fill(pilot, current=temporary, key=NEW_KEY, confirmation=NEW_KEY)
         await click(pilot, "#continue")
         assert app.screen.step.id == "user"
+        assert subjects()[0] == "Clave cambiada"  # told once the change is done
         assert "Ingrese con su nueva contraseña" in message_text(pilot)
 
         await two_step_login(pilot, COOTRASENA, NEW_KEY)
@@ -98,3 +101,20 @@ async def test_paste_is_refused_in_both_fields(make_app):
         await pilot.press("ctrl+v")
         await pilot.pause()
         assert password.value == ""
+
+
+async def test_a_request_by_anyone_leaves_the_password_working(make_app, service_for):
+    """Typing a member's document at «¿Olvidó su contraseña?» only e-mails the
+    member: the password still opens the Sucursal Virtual."""
+    service = service_for("cootrasena")
+    app = make_app(institution="cootrasena")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await ask_for_link(pilot)
+        await click(pilot, "#safe-exit")
+        await click(pilot, "#start")
+        await two_step_login(pilot, COOTRASENA, "604917")
+        assert isinstance(app.screen, MemberHomeScreen)
+    mail = email(service, COOTRASENA)
+    assert [m.subject for m in mail] == ["Solicitud de recuperación de contraseña"]
+    assert "solicitud" in mail[0].body and "su contraseña actual sigue funcionando" in mail[0].body

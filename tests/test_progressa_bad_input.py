@@ -177,6 +177,14 @@ async def test_blocked_key_says_so_and_recovery_unblocks_it(make_app, service, e
             await keypad_type(pilot, "729418")
             await click(pilot, "#continue")
         assert app.screen.step.id == "security_image"
+        # Nothing is saved before «Permitir»: the key is still blocked.
+        assert stored_key(engine, BLOCKED).blocked
+        await choose_image(pilot, "luna")
+        app.screen.query_one("#phrase").value = "Otra vez en la oficina"
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "consent" and stored_key(engine, BLOCKED).blocked
+        await click(pilot, "#allow")
+        assert "¡Listo!" in screen_text(pilot)
     key = stored_key(engine, BLOCKED)
     assert not key.blocked and hasher.verify("729418", key.hash)
 
@@ -211,12 +219,25 @@ async def test_member_without_email_is_offered_sms_only(make_app):
         assert labels == ["Confirmar por SMS: 300 45****"]
 
 
-async def test_refusing_the_data_policy_ends_the_visit(make_app, service):
+async def test_refusing_the_data_policy_saves_nothing_says_so_and_ends_the_visit(make_app, service, engine, hasher):
+    before = stored_key(engine, FIRST_ACCESS)
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await first_access_to_consent(pilot)
         await click(pilot, "#refuse")
+        assert app.screen.step.id == "not_saved"
+        assert "No se guardó ningún cambio: su clave anterior sigue vigente" in screen_text(pilot)
+        await click(pilot, "#continue")
         assert isinstance(app.screen, WelcomeScreen)
+        # The initial key still works, and still asks for a new key.
+        await to_key_step(pilot, FIRST_ACCESS)
+        await keypad_type(pilot, "640825")
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "new_key"
+    after = stored_key(engine, FIRST_ACCESS)
+    assert (after.hash, after.temporary) == (before.hash, before.temporary)
+    with Session(engine) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
 
 
 async def test_resend_is_throttled(make_app, service):

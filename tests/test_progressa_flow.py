@@ -102,3 +102,51 @@ async def test_forgotten_key_recovered_and_used(make_app, service, engine, hashe
     # ...while the same scan does find what is meant to be stored in clear.
     assert "member.document_number" in clear_occurrences(engine, ORDINARY)
     assert any(place.startswith("file") for place in clear_occurrences(engine, "perro"))
+
+
+async def test_refusing_the_policy_after_a_recovery_changes_nothing(make_app, service, engine, hasher):
+    """«No permitir» after the new key, image and phrase: nothing of it was
+    saved, nothing is sent, and the temporary key still works."""
+    me = member(engine, ORDINARY)
+
+    def state():
+        with Session(engine) as session:
+            key = session.exec(select(MemberKey).where(MemberKey.member_id == me.id)).one()
+            image = session.get(SecurityImage, me.id)
+            consents = session.exec(select(Consent.id).where(Consent.member_id == me.id)).all()
+            code = session.exec(select(OneTimeCode).where(OneTimeCode.member_id == me.id)).one()
+        sent = [m.subject for m in service.messages_for(me.id)]
+        return key.hash, key.blocked, key.failed_tries, image.image, image.phrase, consents, code.used_at, sent
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        await click(pilot, "#forgot")
+        await click(pilot, "#continue")
+        temporary = code_in(latest_message(service, ORDINARY))
+        await click(pilot, "#continue")
+        await type_document(pilot, ORDINARY)
+        await keypad_type(pilot, temporary)
+        await click(pilot, "#continue")
+        before = state()
+        for _ in range(2):
+            await keypad_type(pilot, NEW_KEY)
+            await click(pilot, "#continue")
+        await choose_image(pilot, "pez")
+        app.screen.query_one("#phrase").value = "Mi perro se llama Tango"
+        await click(pilot, "#continue")
+        assert app.screen.step.type == "consent"
+        assert state() == before  # the key and image steps saved nothing
+        await click(pilot, "#refuse")
+        assert "No se guardó ningún cambio" in screen_text(pilot)
+        assert state() == before
+        await click(pilot, "#continue")
+        assert isinstance(app.screen, WelcomeScreen)
+        # The temporary key still opens the change of key.
+        await click(pilot, "#start")
+        await type_document(pilot, ORDINARY)
+        await keypad_type(pilot, temporary)
+        await click(pilot, "#continue")
+        assert app.screen.step.type == "new_key"
+    assert state()[:6] == before[:6]

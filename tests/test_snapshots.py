@@ -124,6 +124,11 @@ def test_consent(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("consent", proof=True))
 
 
+def test_consent_refused(snap_compare, make_app):
+    """«No permitir»: the member reads that nothing was saved."""
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("not_saved", proof=True))
+
+
 def test_done(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=at_step("done", proof=True))
 

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "login_failed": N_("ingreso fallido"),
     "notification_skipped": N_("aviso no enviado"),
     "product_questions_passed": N_("preguntas de productos superadas"),
+    "recovery_link_wrong_key": N_("clave temporal del enlace incorrecta"),
     "recovery_questions_failed": N_("preguntas de recuperación fallidas"),
     "security_image_set": N_("imagen de seguridad"),
     "self_service_reopened": N_("autogestión reabierta"),

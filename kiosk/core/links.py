@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import timedelta
 
 LINK_URL = "https://sucursal.example/recuperar/{token}"
 TOKEN_BYTES = 15  # 120 bits: 24 base32 characters
+# How long a stranger's decoy link is taken to wait, as a member's would (the profiles' link_hours).
+LIFETIME = timedelta(hours=24)
 
 
 def new_token() -> str:

@@ -60,6 +60,7 @@ MAX_FAILED_SETS = 4
 SHOWN_KEY_LIFETIME = timedelta(minutes=30)
 TEMPORARY_KEY = "temporary_key"
 LINK = "link"
+LINK_WITH_KEY = "link_with_key"  # a stranger's decoy link that carries a temporary key
 MAX_PHRASE_LENGTH = 120
 
 
@@ -102,6 +103,9 @@ class PendingChange:
     purpose: str
     temporary_for: timedelta | None = None
     subject: str = ""
+    # A change prepared by an earlier step of the visit (Coasmedas' new login
+    # key), saved with this one when its code confirms it, or not at all.
+    earlier: PendingChange | None = None
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,7 @@ class KioskService:
         procedure sends nothing to, ``unsent_member``): the same limits and
         throttle as a member's, a decoy code remembered, nothing sent."""
         subject = self._send_subject(identity)
-        budget = limits.LINKS if purpose == LINK else limits.CODES
+        budget = limits.LINKS if purpose in (LINK, LINK_WITH_KEY) else limits.CODES
         if budget == limits.CODES:
             guesses.check_allowed(session, subject, now, self.institution_name)
         limits.check_send_allowed(session, subject, now, budget)
@@ -405,14 +409,17 @@ class KioskService:
         in one wording for all where to go when nothing arrives."""
         temporary = new_temporary_key(key_length)
         temporary_hash = self.hasher.hash(temporary)
+        # A decoy link that carries a temporary key has its own purpose: the
+        # login checks that key too (``login``), as for a member's link.
+        decoy_purpose = LINK_WITH_KEY if with_temporary_key else LINK
         if identity.member_id is None:
-            self._write(lambda s, now: self._pretend_send(s, now, identity, LINK, lifetime), identity)
+            self._write(lambda s, now: self._pretend_send(s, now, identity, decoy_purpose, lifetime), identity)
             return
 
         def send(session: Session, now: datetime) -> None:
             member = self._member(session, identity.member_id)
             if not member.email or not self._eligible(session, member.id, eligible_products):
-                self._pretend_send(session, now, identity, LINK, lifetime, unsent_member=member.id)
+                self._pretend_send(session, now, identity, decoy_purpose, lifetime, unsent_member=member.id)
                 return
             sends = self._send_subject(identity)
             limits.check_send_allowed(session, sends, now, limits.LINKS)
@@ -420,12 +427,16 @@ class KioskService:
             if limits.record_send(session, self.institution, sends, now, limits.LINKS):
                 self._notify_lock(session, now, member, sends, LINK_LOCK)
             token = links.new_token()
+            # The temporary key waits on the link: the member's key is not
+            # touched (nor unblocked) until the recovery is completed with both.
             session.add(
                 OneTimeCode(
                     member_id=member.id, purpose=LINK, channel=outbox.EMAIL,
                     hash=self._link_digest(token), created_at=now, expires_at=now + lifetime,
+                    pending_secret_hash=temporary_hash if with_temporary_key else None,
                 )
             )
+            self._audit(session, now, "code_sent", member.id, f"{LINK} por {outbox.EMAIL}")
             hours = int(lifetime.total_seconds() // 3600)
             url = links.LINK_URL.format(token=token)
             if not with_temporary_key:
@@ -437,18 +448,22 @@ class KioskService:
                 ).format(name=self.institution_name, url=url, token=token, hours=hours)
                 outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Asignación de contraseña"))
                 return
-            self._store_key(session, now, member, (LOGIN,), temporary_hash, expires_at=now + lifetime)
             body = _(
                 "{name}: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.\n"
-                "Su contraseña temporal es {key}.\n"
-                "Para cambiarla, siga este enlace (o escriba su código en el kiosco): {url}\n"
+                "Para asignar una nueva, siga este enlace (o escriba su código en el kiosco): {url}\n"
                 "Código del enlace: {token}\n"
-                "El enlace sirve una sola vez y vence en {hours} horas.\n"
-                "Política de contraseñas: {policy}"
+                "Allí escriba esta contraseña temporal: {key}\n"
+                "El enlace sirve una sola vez y vence en {hours} horas. La contraseña temporal solo sirve "
+                "con el enlace.\n"
+                "Política de contraseñas: {policy}\n"
+                "Si usted no lo solicitó, ignore este mensaje: su contraseña actual sigue funcionando."
             ).format(
                 name=self.institution_name, key=temporary, url=url, token=token, hours=hours, policy=policy,
             )
-            outbox.queue(session, self.sealer, now, member, outbox.EMAIL, body, subject=_("Recuperación de contraseña"))
+            outbox.queue(
+                session, self.sealer, now, member, outbox.EMAIL, body,
+                subject=_("Solicitud de recuperación de contraseña"),
+            )
 
         self._write(send, identity)
 
@@ -466,6 +481,8 @@ class KioskService:
                 raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
             if not codes.current(link, self.clock.now()):
                 raise Refusal("link_expired", _("El enlace venció. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            if link.tries >= codes.MAX_TRIES:
+                raise _dead_link_refusal()
             member = self._member(session, link.member_id)
             identity = Identity(member.document_type, member.document_number, member.id)
             return identity, Proof(member.id, "link", link.id)
@@ -762,18 +779,42 @@ class KioskService:
         # Every bcrypt check is made here, before the write transaction that settles it.
         if identity.member_id is None:
             self.hasher.verify(secret, None)
-            decoy = self._read(lambda s: limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY))
+            decoy, decoy_link = self._read(
+                lambda s: (
+                    limits.latest_decoy(s, self._send_subject(identity), TEMPORARY_KEY),
+                    limits.latest_decoy(s, self._send_subject(identity), LINK_WITH_KEY),
+                )
+            )
             if decoy is not None and decoy.tries < codes.MAX_TRIES:
                 self.hasher.verify(secret, None)  # a member's pending temporary key is checked too
+            if decoy_link is not None and self.clock.now() - decoy_link.issued_at < links.LIFETIME:
+                self.hasher.verify(secret, None)  # and the temporary key waiting on a link
             self._write(lambda s, now: self._decoy_login(s, now, identity, max_failed_tries, wrong), identity)
             raise wrong  # not reached: _decoy_login always refuses
         member_id = identity.member_id
-        key, pending = self._read(lambda s: (self._key(s, member_id), codes.latest(s, member_id, TEMPORARY_KEY)))
+        guess_subject = self._send_subject(identity)
+        key, pending, link, unsent_link = self._read(
+            lambda s: (
+                self._key(s, member_id),
+                codes.latest(s, member_id, TEMPORARY_KEY),
+                codes.latest(s, member_id, LINK),
+                # A link asked for but not sent (no e-mail on file): checked as a stranger's is.
+                limits.latest_decoy(s, guess_subject, LINK_WITH_KEY),
+            )
+        )
         usable = key is not None and not key.blocked
         key_matches = self.hasher.verify(secret, key.hash if usable else None)
         # A temporary key is tried when the key is not the one typed.
         tried = codes.attempt(self.hasher, pending, secret) if not key_matches and codes.usable(pending) else None
-        guess_subject = self._send_subject(identity)
+        if not key_matches:
+            now = self.clock.now()
+            if _link_waits(link, now):
+                if self.hasher.verify(secret, link.pending_secret_hash):
+                    # The temporary key e-mailed with a link works only with the link: the
+                    # login changes nothing (no try counted, no block lifted) and sends there.
+                    return Login("change_required", Proof(member_id, "pending_link"))
+            elif unsent_link is not None and now - unsent_link.issued_at < links.LIFETIME:
+                self.hasher.verify(secret, None)
 
         def settle(session: Session, now: datetime) -> Login:
             stored = self._key(session, member_id)
@@ -914,7 +955,10 @@ class KioskService:
         """Set a member's definitive key: the temporary key is used up, the key
         unblocked, the old hash kept for the reuse check, the change audited and
         notified, all in one transaction.  ``current``, when given, must be the
-        key being replaced; ``differ_from`` names a key the new one must not equal."""
+        key being replaced; ``differ_from`` names a key the new one must not equal.
+        Through a link that carries a temporary key, ``current`` is that key."""
+        if proof.via == LINK and self._check_link_secret(proof, current or ""):
+            current = None  # the member's own key is not asked for: it may be forgotten
         new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
         def apply(session: Session, now: datetime) -> Proof:
@@ -925,6 +969,37 @@ class KioskService:
             return Proof(member.id, "key")
 
         return self._write(apply, proof.member_id)
+
+    def _check_link_secret(self, proof: Proof, secret: str) -> bool:
+        """The temporary key e-mailed with the link (``send_recovery_link``),
+        checked when the link carries one (True then): a wrong one counts a
+        try on the link, and the third kills the link."""
+        link = self._read(lambda s: s.get(OneTimeCode, proof.code_id))
+        if link is not None and link.pending_secret_hash is None:
+            return False  # a link sent without a temporary key
+        live = link is not None and link.tries < codes.MAX_TRIES
+        matches = self.hasher.verify(secret, link.pending_secret_hash if live else None)
+        if not live:
+            raise _dead_link_refusal()
+        if matches:
+            return True
+
+        def count(session: Session, now: datetime) -> None:
+            current = session.get(OneTimeCode, proof.code_id)
+            if current is None or current.used_at is not None:
+                raise Refusal("link_used", _("Este enlace ya fue usado. Solicite uno nuevo con «¿Olvidó su contraseña?»."))
+            current.tries += 1
+            session.add(current)
+            self._audit(session, now, "recovery_link_wrong_key", proof.member_id, f"intento {current.tries}")
+            if current.tries >= codes.MAX_TRIES:
+                raise _dead_link_refusal()
+            left = codes.MAX_TRIES - current.tries
+            raise Refusal(
+                "wrong_temporary_key",
+                _("La contraseña temporal no es correcta. Intentos restantes: {left}.").format(left=left),
+            )
+
+        self._write(count, proof.member_id)
 
     def prepare_key_change(
         self,
@@ -940,8 +1015,11 @@ class KioskService:
         differ_from: str | None = None,
         captcha: str | None = None,
         visit: str = "",
+        earlier: PendingChange | None = None,
     ) -> PendingChange:
         """Check and hash a key change that a code will confirm (``confirm_change``).
+        ``earlier``, a change prepared before it in the visit, is confirmed with it
+        (``differ_from`` then also means that change's new key).
 
         ``who`` is an ``Identity`` when the member is not signed in (a recovery
         form, where the document may be unknown), else a ``Proof``.  Either way
@@ -967,7 +1045,12 @@ class KioskService:
         new_hash = self._vet_new_key(
             member_id, kinds[0], key, confirmation, length, history, current, differ_from
         )
-        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for, subject)
+        if earlier is not None:
+            if earlier.member_id != member_id:
+                raise ValueError("the earlier change is another member's")
+            if differ_from in earlier.kinds and self.hasher.verify(key, earlier.hash):
+                raise _same_as_other_refusal()
+        return PendingChange(member_id, kinds, new_hash, purpose, temporary_for, subject, earlier=earlier)
 
     def confirm_change(self, pending: PendingChange, code: str) -> Proof:
         """Apply a prepared key change once its code is right: code used up, keys
@@ -993,6 +1076,9 @@ class KioskService:
             codes.consume(session, now, match.code_id)
             guesses.reset(session, self.institution, pending.subject, now)
             member = self._member(session, pending.member_id)
+            if pending.earlier is not None:
+                earlier = pending.earlier
+                self._store_key(session, now, member, earlier.kinds, earlier.hash)
             expires = now + pending.temporary_for if pending.temporary_for else None
             self._store_key(session, now, member, pending.kinds, pending.hash, expires_at=expires)
             return Proof(member.id, "key")
@@ -1030,10 +1116,7 @@ class KioskService:
         padded = recent + [None] * (max(history, 0) - len(recent))
         reused = [self.hasher.verify(key, old) for old in padded]
         if same_as_other:
-            raise Refusal(
-                "same_as_other_key",
-                _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
-            )
+            raise _same_as_other_refusal()
         if any(reused):
             raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
         return self.hasher.hash(key)
@@ -1124,28 +1207,46 @@ class KioskService:
         outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
 
     def set_security_image(self, proof: Proof, image: str, phrase: str) -> None:
-        phrase = " ".join(phrase.split())
-        if image not in SECURITY_IMAGES:
-            raise Refusal("image_missing", _("Seleccione una imagen de seguridad."))
-        if not phrase:
-            raise Refusal("phrase_empty", _("Escriba una frase de seguridad."))
-        if len(phrase) > MAX_PHRASE_LENGTH or not phrase.isprintable():
-            raise Refusal(
-                "phrase_invalid",
-                _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(
-                    n=MAX_PHRASE_LENGTH
-                ),
-            )
+        image, phrase = checked_security_choice(image, phrase)
+        self._write(lambda s, now: self._store_security_image(s, now, proof.member_id, image, phrase), proof.member_id)
 
-        def apply(session: Session, now: datetime) -> None:
-            chosen = session.get(SecurityImage, proof.member_id)
-            if chosen is None:
-                chosen = SecurityImage(member_id=proof.member_id, image=image, phrase=phrase, chosen_at=now)
-            chosen.image, chosen.phrase, chosen.chosen_at = image, phrase, now
-            session.add(chosen)
-            self._audit(session, now, "security_image_set", proof.member_id)
+    def _store_security_image(self, session: Session, now: datetime, member_id: int, image: str, phrase: str) -> None:
+        chosen = session.get(SecurityImage, member_id)
+        if chosen is None:
+            chosen = SecurityImage(member_id=member_id, image=image, phrase=phrase, chosen_at=now)
+        chosen.image, chosen.phrase, chosen.chosen_at = image, phrase, now
+        session.add(chosen)
+        self._audit(session, now, "security_image_set", member_id)
 
-        self._write(apply, proof.member_id)
+    def complete_setup(
+        self,
+        proof: Proof,
+        pending: PendingChange | None,
+        security_choice: tuple[str, str] | None,
+        policy_version: str,
+    ) -> Proof:
+        """Save what a visit held back until the member consented (Progressa's
+        «Permitir»): the new key prepared by ``prepare_key_change`` (its
+        temporary key used up with it), the security image and phrase, and the
+        consent, all in one transaction, or nothing."""
+        if pending is not None and pending.member_id != proof.member_id:
+            raise ValueError("the pending key change is another member's")
+        if security_choice is not None:
+            security_choice = checked_security_choice(*security_choice)
+
+        def apply(session: Session, now: datetime) -> Proof:
+            member = self._member(session, proof.member_id)
+            if pending is not None:
+                if proof.code_id is not None:  # the temporary key, used up by this change
+                    codes.consume(session, now, proof.code_id)
+                self._store_key(session, now, member, pending.kinds, pending.hash)
+            if security_choice is not None:
+                self._store_security_image(session, now, member.id, *security_choice)
+            consent.grant(session, now, member.id, policy_version)
+            self._audit(session, now, "consent_granted", member.id, f"política {policy_version}")
+            return Proof(member.id, "key") if pending is not None else proof
+
+        return self._write(apply, proof.member_id)
 
     def grant_consent(self, proof: Proof, policy_version: str) -> None:
         def apply(session: Session, now: datetime) -> None:
@@ -1186,6 +1287,43 @@ def _lock_notices() -> dict[str, str]:
             "{name}: por su seguridad bloqueamos su clave el {date} a las {time}, tras varios intentos fallidos."
         ) + " " + unknown,
     }
+
+
+def checked_security_choice(image: str, phrase: str) -> tuple[str, str]:
+    """The image and the phrase (spaces tidied) a member may choose, or a refusal saying what is wrong."""
+    phrase = " ".join(phrase.split())
+    if image not in SECURITY_IMAGES:
+        raise Refusal("image_missing", _("Seleccione una imagen de seguridad."))
+    if not phrase:
+        raise Refusal("phrase_empty", _("Escriba una frase de seguridad."))
+    if len(phrase) > MAX_PHRASE_LENGTH or not phrase.isprintable():
+        raise Refusal(
+            "phrase_invalid",
+            _("La frase debe tener máximo {n} caracteres, sin símbolos de control.").format(n=MAX_PHRASE_LENGTH),
+        )
+    return image, phrase
+
+
+def _same_as_other_refusal() -> Refusal:
+    return Refusal(
+        "same_as_other_key",
+        _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
+    )
+
+
+def _link_waits(link: OneTimeCode | None, now: datetime) -> bool:
+    """Whether ``link`` carries a temporary key that can still be used with it."""
+    return (
+        link is not None and link.pending_secret_hash is not None and link.used_at is None
+        and link.tries < codes.MAX_TRIES and codes.current(link, now)
+    )
+
+
+def _dead_link_refusal() -> Refusal:
+    return Refusal(
+        "link_dead",
+        _("Demasiados intentos fallidos con este enlace. Solicite uno nuevo con «¿Olvidó su contraseña?»."),
+    )
 
 
 def _blocked_message() -> str:

@@ -31,7 +31,10 @@ class FlowContext:
 
     identity: Identity | None = None
     proof: Proof | None = None
-    pending: PendingChange | None = None  # a key change waiting for its code
+    # A checked, hashed key change waiting for its code, or for the step that
+    # saves it with the rest (Progressa's «Permitir»).
+    pending: PendingChange | None = None
+    security_choice: tuple[str, str] | None = None  # image and phrase chosen, not saved yet
     channel: str | None = None
     shown_key: str | None = None  # a system-generated key on its way to the one screen that shows it
     # The visit gave the member a temporary key (sent, shown or chosen) they

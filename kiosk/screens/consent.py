@@ -1,4 +1,6 @@
-"""The data-treatment policy: nothing goes on until the member presses «Permitir»."""
+"""The data-treatment policy: nothing goes on until the member presses
+«Permitir», which saves what the visit held back with the consent;
+«No permitir» saves nothing."""
 
 from __future__ import annotations
 
@@ -25,11 +27,21 @@ class ConsentScreen(StepScreen):
     @on(Button.Pressed, "#allow")
     def _allow(self) -> None:
         version = self.runner.profile.setting("consent_version")
+        context = self.context
+        # What the visit held back (a new key, an image and phrase) is saved
+        # with the consent, in one transaction.
         self.call_core(
-            lambda: self.service.grant_consent(self.context.proof, version),
-            lambda _result: self.finish(),
+            lambda: self.service.complete_setup(context.proof, context.pending, context.security_choice, version),
+            self._saved,
         )
+
+    def _saved(self, proof) -> None:
+        self.context.proof = proof
+        self.context.pending = self.context.security_choice = None
+        self.finish()
 
     @on(Button.Pressed, "#refuse")
     def _refuse(self) -> None:
+        # Nothing was saved, and what the visit held back is dropped.
+        self.context.pending = self.context.security_choice = None
         self.finish("refused")

@@ -74,11 +74,22 @@ class KeyChangeScreen(StepScreen):
             history=self.runner.profile.setting("key_history", 3),
         )
         renew = (lambda _refusal: robots.first().renew()) if robots else None
-        if self.step.param("confirm_by_code"):
+        if self.step.param("save_with_next"):
+            # Checked and hashed only: the next step's code saves it with its own change.
             self.call_core(
                 lambda: self.service.prepare_key_change(
                     self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
                     captcha=captcha, visit=visit, **checks,
+                ),
+                self._prepared,
+                on_refusal=renew,
+            )
+        elif self.step.param("confirm_by_code"):
+            earlier = self.context.pending  # a change an earlier step held back for this code
+            self.call_core(
+                lambda: self.service.prepare_key_change(
+                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
+                    earlier=earlier, **checks
                 ),
                 self._prepared,
                 on_refusal=renew,

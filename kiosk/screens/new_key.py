@@ -1,4 +1,6 @@
-"""The new key, typed twice on the scrambled keypad (reshuffled in between)."""
+"""The new key, typed twice on the scrambled keypad (reshuffled in between).
+Saved at once, or (``save_later``) only checked and hashed for a later step
+of the visit to save with the rest."""
 
 from __future__ import annotations
 
@@ -44,13 +46,24 @@ class NewKeyScreen(StepScreen):
             )
             return
         first, self._first = self._first, None
+        history = self.runner.profile.setting("key_history", 3)
+        if self.step.param("save_later"):
+            # Checked and hashed only: a later step of the visit saves it, or nothing is saved.
+            self.call_core(
+                lambda: self.service.prepare_key_change(
+                    self.context.proof, ("login",), first, typed, self.key_length, purpose=self.step.id, history=history
+                ),
+                self._prepared,
+                on_refusal=self._start_over,
+            )
+            return
         self.call_core(
             lambda: self.service.change_key(
                 self.context.proof,
                 first,
                 typed,
                 self.key_length,
-                history=self.runner.profile.setting("key_history", 3),
+                history=history,
             ),
             self._changed,
             on_refusal=self._start_over,
@@ -64,6 +77,10 @@ class NewKeyScreen(StepScreen):
     def _start_over(self, _refusal: Refusal) -> None:
         self.query_one("#phase", Static).update(_("Escriba su nueva clave"))
         self.query_one("#keypad", ScrambledKeypad).start_over()
+
+    def _prepared(self, pending) -> None:
+        self.context.pending = pending
+        self.finish()
 
     def _changed(self, proof) -> None:
         self.context.proof = proof

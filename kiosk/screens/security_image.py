@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from kiosk.core.service import MAX_PHRASE_LENGTH
+from kiosk.core.service import MAX_PHRASE_LENGTH, checked_security_choice
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, SecurityImagePicker
@@ -33,7 +33,15 @@ class SecurityImageScreen(StepScreen):
     def _continue(self) -> None:
         image = self.query_one("#picker", SecurityImagePicker).chosen
         phrase = self.query_one("#phrase", Input).value
+        if self.step.param("save_later"):
+            # Only checked and kept in the visit: the consent step saves it with the rest.
+            self.call_core(lambda: checked_security_choice(image or "", phrase), self._chosen)
+            return
         self.call_core(
             lambda: self.service.set_security_image(self.context.proof, image or "", phrase),
             lambda _result: self.finish(),
         )
+
+    def _chosen(self, choice: tuple[str, str]) -> None:
+        self.context.security_choice = choice
+        self.finish()

@@ -95,6 +95,9 @@ class OneTimeCode(SQLModel, table=True):
     expires_at: datetime
     tries: int = 0
     used_at: datetime | None = None
+    # A secret that is checked with this code and takes effect only with it (a
+    # recovery link's temporary password): its bcrypt hash, never the secret.
+    pending_secret_hash: str | None = Field(default=None, max_length=80)
 
 
 class OutboxMessage(SQLModel, table=True):
