@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, limits, links, outbox, questions
+from kiosk.core import audit, codes, consent, keyhistory, limits, links, outbox, questions
 from kiosk.core.clock import Clock
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
@@ -41,7 +41,6 @@ from kiosk.i18n import _
 from kiosk.store import transaction
 from kiosk.store.db import lock_member, lock_subject
 from kiosk.store.models import (
-    KeyHistory,
     Member,
     MemberKey,
     OneTimeCode,
@@ -813,12 +812,12 @@ class KioskService:
     ) -> str:
         """Every check a new key must pass, then its hash.  Runs outside any
         transaction: the bcrypt work here must not hold the store's write lock."""
-        member, stored, other, recent = self._read(
+        member, stored, other, avoided = self._read(
             lambda s: (
                 self._member(s, member_id),
                 self._key(s, member_id, kind),
                 self._key(s, member_id, differ_from) if differ_from else None,
-                self._recent_hashes(s, member_id, kind, history),
+                keyhistory.keys_to_avoid(s, member_id, kind, history),
             )
         )
         if current is not None and not self.hasher.verify(current, stored.hash if stored else None):
@@ -828,21 +827,19 @@ class KioskService:
         # Always the same number of bcrypt checks (missing hashes checked
         # against the decoy), so the time taken tells nothing about the history.
         same_as_other = differ_from is not None and self.hasher.verify(key, other.hash if other else None)
-        padded = recent + [None] * (max(history, 0) - len(recent))
-        reused = [self.hasher.verify(key, old) for old in padded]
+        matches = [self.hasher.verify(key, earlier.hash) for earlier in avoided]
         if same_as_other:
             raise Refusal(
                 "same_as_other_key",
                 _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
             )
-        if any(reused):
-            raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
+        keyhistory.refuse_repeat(avoided, matches)
         return self.hasher.hash(key)
 
     @staticmethod
     def _vetting_checks(history: int, current: str | None, differ_from: str | None) -> int:
         """How many bcrypt checks ``_vet_new_key`` makes for a key that passes."""
-        return (current is not None) + (differ_from is not None) + max(history, 0)
+        return (current is not None) + (differ_from is not None) + keyhistory.checks(history)
 
     def _store_key(
         self,
@@ -866,7 +863,7 @@ class KioskService:
             if stored is None:
                 stored = MemberKey(member_id=member.id, kind=kind, hash=new_hash, changed_at=now)
             else:
-                session.add(KeyHistory(member_id=member.id, kind=kind, hash=stored.hash, retired_at=now))
+                keyhistory.retire(session, stored, now)
             stored.hash = new_hash
             stored.temporary = temporary
             stored.expires_at = expires_at
@@ -874,6 +871,7 @@ class KioskService:
             stored.blocked = False
             stored.changed_at = now
             stored.issued_at_office = issued_at_office
+            stored.issued = issued_at_office  # a teller's key is issued; the member's own never is
             session.add(stored)
             detail = f"clave {kind}" + (" temporal" if temporary else "")
             self._audit(session, now, "key_changed", member.id, detail, actor=actor)
@@ -886,18 +884,6 @@ class KioskService:
             MemberKey.member_id == member_id, col(MemberKey.temporary).is_(True)
         ).order_by(col(MemberKey.id))
         return list(session.exec(statement))
-
-    @staticmethod
-    def _recent_hashes(session: Session, member_id: int, kind: str, history: int) -> list[str]:
-        current = KioskService._key(session, member_id, kind)
-        older = session.exec(
-            select(KeyHistory.hash)
-            .where(KeyHistory.member_id == member_id, KeyHistory.kind == kind)
-            .order_by(col(KeyHistory.id).desc())
-            .limit(max(history - 1, 0))
-        )
-        hashes = [current.hash] if current and history > 0 else []
-        return hashes + list(older)
 
     def _notify_key_changed(self, session: Session, now: datetime, member: Member) -> None:
         self._notify(
