@@ -85,8 +85,8 @@ def is_mirrored(key: str) -> bool:
 
 def is_keypad_pattern(key: str) -> bool:
     """Straight lines on the keypad, each of at least three keys, one after the
-    other (2580, 0852, 147258, 789456, 147852, 159753, 12365478)."""
-    return _keypad_lines(key)
+    other or turning on a key (2580, 14789, 580123, 1478963, 1235789, 25852580)."""
+    return _keypad_lines(key, 0)
 
 
 def contains_year(key: str) -> bool:
@@ -114,11 +114,13 @@ def _constant_step(digits: str) -> bool:
     return len(digits) >= 3 and len(steps) == 1 and steps != {0}
 
 
-def _keypad_lines(key: str) -> bool:
-    if not key:
-        return True
-    for end in range(3, len(key) + 1):
-        if _keypad_line(key[:end]) and _keypad_lines(key[end:]):
+def _keypad_lines(key: str, start: int) -> bool:
+    """``key[start:]`` is keypad lines; a line may start on the key the one
+    before ended on (a turn, as in 14789), so it then adds two keys or more."""
+    for end in range(start + 3, len(key) + 1):
+        if _keypad_line(key[start:end]) and (
+            end == len(key) or _keypad_lines(key, end) or (end + 1 < len(key) and _keypad_lines(key, end - 1))
+        ):
             return True
     return False
 
