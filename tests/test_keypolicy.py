@@ -412,3 +412,15 @@ def test_a_key_one_digit_from_personal_data_is_refused(length, document, mobile,
 def test_personal_data_is_not_refused_two_digits_off():
     # 140385 (Ana's DDMMYY) with two digits changed, and nothing else near her data.
     assert check_key("749385", 6, ANA) is None
+
+
+@pytest.mark.parametrize(
+    "example",
+    ["1111", "1212", "1122", "1112", "2000", "1004", "1234", "9876", "2468", "1221", "12521", "2580", "14789",
+     "1990", "2024"],
+)
+def test_each_example_a_refusal_names_is_refused_with_that_refusal(example):
+    # A member told "como 2580" must not have 2580 refused for another reason.
+    with pytest.raises(Refusal) as caught:
+        check_key(example, len(example))
+    assert example in caught.value.message

@@ -201,9 +201,9 @@ def check_key(key: str, length: int, personal: PersonalData | None = None) -> No
     if is_sequential(key):
         raise Refusal("sequential", _("La clave no puede ser una secuencia (como 1234, 9876 o 2468)."))
     if is_mirrored(key):
-        raise Refusal("mirrored", _("La clave no puede leerse igual al derecho y al revés (como 1221 o 123321)."))
+        raise Refusal("mirrored", _("La clave no puede leerse igual al derecho y al revés (como 1221 o 12521)."))
     if is_keypad_pattern(key):
-        raise Refusal("keypad", _("La clave no puede ser una figura en el teclado (como 2580 o 147258)."))
+        raise Refusal("keypad", _("La clave no puede ser una figura en el teclado (como 2580 o 14789)."))
     if key in COMMON_PINS:
         raise Refusal("common", _("Esa clave es de las más usadas y fáciles de adivinar. Elija otra."))
     if personal and uses_personal_data(key, personal):
