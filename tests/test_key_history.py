@@ -180,3 +180,65 @@ def test_bcrypt_checks_do_not_depend_on_the_history(service, engine, sealer, clo
     kiosk.prepare_key_change(stranger, ("login",), "629384", "629384", LENGTH, "recuperar", history=history)
     assert counting.checks - before == expected
     assert expected == history + 1 + keyhistory.ISSUED_KEYS_CHECKED
+
+
+def test_migration_0006_marks_existing_keys_sensibly(store_url):
+    """A store from before origins were kept: a never-changed temporary key (the
+    first-access key) and a teller's key become issued; a retired key takes its
+    origin from the audit row of the change that set it, else stays chosen."""
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from kiosk.store import make_engine, open_store
+    from kiosk.store.db import MIGRATIONS_DIR
+    from kiosk.store.models import AuditEvent, KeyHistory as History, MemberKey as Key
+
+    engine = make_engine(store_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    at = [datetime(2026, 1, day, 12, tzinfo=UTC) for day in range(1, 10)]
+    when = sa.bindparam("at", type_=AuditEvent.__table__.c.at.type)
+    with engine.begin() as connection:
+        run = connection.execute
+        for number in (1, 2, 3):
+            run(sa.text(
+                "INSERT INTO member (id, institution, document_type, document_number, first_names, last_names,"
+                " birth_date, created_at) VALUES (:id, 'progressa', 'CC', :doc, 'A', 'B', :born, :at)"
+            ).bindparams(when), {"id": number, "doc": str(number), "born": date(1990, 1, 1), "at": at[0]})
+        key = sa.text(
+            "INSERT INTO member_key (member_id, kind, hash, temporary, expires_at, failed_tries, blocked, changed_at,"
+            " issued_at_office) VALUES (:member, 'login', 'h', :temporary, NULL, 0, :false, :at, :office)"
+        ).bindparams(when, sa.bindparam("temporary", type_=sa.Boolean()), sa.bindparam("office", type_=sa.Boolean()),
+                     sa.bindparam("false", type_=sa.Boolean()))
+        run(key, {"member": 1, "temporary": True, "office": False, "false": False, "at": at[0]})  # first access
+        run(key, {"member": 2, "temporary": True, "office": True, "false": False, "at": at[0]})  # a teller's
+        # A shown key, set after earlier changes.
+        run(key, {"member": 3, "temporary": True, "office": False, "false": False, "at": at[8]})
+        audit = sa.text(
+            "INSERT INTO audit_event (at, institution, member_id, actor, action, detail)"
+            " VALUES (:at, 'progressa', 3, :actor, 'key_changed', :detail)"
+        ).bindparams(when)
+        run(audit, {"at": at[2], "actor": "member", "detail": "clave login"})
+        run(audit, {"at": at[4], "actor": "member", "detail": "clave login temporal"})
+        run(audit, {"at": at[6], "actor": "teller:ana.gomez", "detail": "clave login temporal"})
+        run(audit, {"at": at[8], "actor": "member", "detail": "clave login temporal"})
+        retired = sa.text(
+            "INSERT INTO key_history (member_id, kind, hash, retired_at) VALUES (3, 'login', :hash, :at)"
+        ).bindparams(when)
+        for hash_, day in (("seeded", 2), ("chosen", 4), ("sent", 6), ("teller", 8)):
+            run(retired, {"hash": hash_, "at": at[day]})
+    engine.dispose()
+
+    upgraded = open_store(store_url)
+    with Session(upgraded) as session:
+        issued = {k.member_id: k.issued for k in session.exec(select(Key))}
+        origin = {h.hash: h.origin for h in session.exec(select(History))}
+    upgraded.dispose()
+    assert issued == {1: True, 2: True, 3: False}
+    assert origin == {"seeded": "chosen", "chosen": "chosen", "sent": "temporary", "teller": "issued"}

@@ -11,6 +11,7 @@ bcrypt work tells nothing about the member's history."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -41,9 +42,11 @@ def origin_of(key: MemberKey) -> str:
     return TEMPORARY if key.temporary else CHOSEN
 
 
-def retire(session: Session, key: MemberKey, now) -> None:
+def retire(session: Session, key: MemberKey, now: datetime) -> None:
     """Keep the hash of a key being replaced, saying where it came from."""
-    session.add(KeyHistory(member_id=key.member_id, kind=key.kind, hash=key.hash, retired_at=now, origin=origin_of(key)))
+    session.add(
+        KeyHistory(member_id=key.member_id, kind=key.kind, hash=key.hash, retired_at=now, origin=origin_of(key))
+    )
 
 
 def checks(history: int) -> int:
@@ -92,7 +95,8 @@ def _padded(found: list[Avoided], size: int) -> list[Avoided]:
 
 
 def refuse_repeat(avoided: list[Avoided], matches: list[bool]) -> None:
-    """Raise the refusal for the first earlier key the new key matches, if any."""
+    """Raise the refusal for the earlier keys the new key matches, if any: an
+    issued key first (it is never allowed), then a chosen one, then the temporary."""
     origins = {item.origin for item, matched in zip(avoided, matches) if matched}
     if ISSUED in origins:
         raise Refusal("issued", _("No puede usar como clave una clave que le asignó la entidad. Elija otra."))

@@ -195,7 +195,9 @@ def check_key(key: str, length: int, personal: PersonalData | None = None) -> No
             "length", _("La clave debe tener exactamente {length} números.").format(length=length)
         )
     if is_repeated(key):
-        raise Refusal("repeated", _("La clave no puede repetir números ni grupos de números (como 1111, 1212 o 1122)."))
+        raise Refusal(
+            "repeated", _("La clave no puede repetir números ni grupos de números (como 1111, 1212 o 1122).")
+        )
     if is_almost_one_digit(key):
         raise Refusal("almost_repeated", _("La clave no puede ser casi un solo número (como 1112, 2000 o 1004)."))
     if is_sequential(key):
