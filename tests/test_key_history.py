@@ -242,3 +242,30 @@ def test_migration_0006_marks_existing_keys_sensibly(store_url):
     upgraded.dispose()
     assert issued == {1: True, 2: True, 3: False}
     assert origin == {"seeded": "chosen", "chosen": "chosen", "sent": "temporary", "teller": "issued"}
+
+
+def test_the_recovery_form_tells_a_stranger_nothing_about_keys_or_personal_data(service_for, engine, clock):
+    """Coasmedas' recovery form is filled in before anyone signs in: typing the
+    member's current key (5830), an earlier one, or her birth date one digit
+    off (0915 for 09/05) gets the answer an unknown document gets, not
+    "reused" or "personal".  Her key set after logging in is checked in full."""
+    coasmedas = service_for("coasmedas")
+    member_doc, stranger_doc = "7602264", "7602265"
+
+    def answer(document: str, key: str) -> str:
+        try:
+            coasmedas.prepare_key_change(
+                coasmedas.identify(document), ("login",), key, key, 4, "recuperar", temporary_for=timedelta(hours=24)
+            )
+        except Refusal as refusal:
+            return refusal.reason
+        return "accepted"
+
+    for key in ("5830", "0915", "1983"):
+        assert answer(member_doc, key) == answer(stranger_doc, key)
+    assert answer(member_doc, "5830") == "accepted"
+    assert answer(member_doc, "0915") == "accepted"
+    assert answer(member_doc, "2264") == answer(stranger_doc, "2265") == "personal"  # her own document: she typed it
+    proof = coasmedas.login(coasmedas.identify(member_doc), "5830").proof
+    assert reason(coasmedas.prepare_key_change, proof, ("login",), "5830", "5830", 4, "cambio") == "reused"
+    assert reason(coasmedas.prepare_key_change, proof, ("login",), "0915", "0915", 4, "cambio") == "personal"

@@ -776,7 +776,8 @@ class KioskService:
                 self.hasher.verify(key, None)
             return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for)
         new_hash = self._vet_new_key(
-            member_id, kinds[0], key, confirmation, length, history, current, differ_from
+            member_id, kinds[0], key, confirmation, length, history, current, differ_from,
+            signed_in=isinstance(who, Proof),
         )
         return PendingChange(member_id, kinds, new_hash, purpose, temporary_for)
 
@@ -809,9 +810,16 @@ class KioskService:
         history: int,
         current: str | None,
         differ_from: str | None,
+        signed_in: bool = True,
     ) -> str:
         """Every check a new key must pass, then its hash.  Runs outside any
-        transaction: the bcrypt work here must not hold the store's write lock."""
+        transaction: the bcrypt work here must not hold the store's write lock.
+
+        Not ``signed_in`` (a recovery form: whoever types knows only the
+        document), the answer must tell nothing the typer does not know: the
+        key is checked against the document alone, not the birth date or mobile,
+        and a match with an earlier key (the current one included) is not told,
+        though checked the same; the key set after logging in is checked in full."""
         member, stored, other, avoided = self._read(
             lambda s: (
                 self._member(s, member_id),
@@ -822,18 +830,19 @@ class KioskService:
         )
         if current is not None and not self.hasher.verify(current, stored.hash if stored else None):
             raise Refusal("wrong_current", _("La clave actual no es correcta."))
-        check_key(key, length, _personal_data(member))
+        check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
         check_confirmation(key, confirmation)
         # Always the same number of bcrypt checks (missing hashes checked
         # against the decoy), so the time taken tells nothing about the history.
         same_as_other = differ_from is not None and self.hasher.verify(key, other.hash if other else None)
         matches = [self.hasher.verify(key, earlier.hash) for earlier in avoided]
-        if same_as_other:
+        if same_as_other and signed_in:
             raise Refusal(
                 "same_as_other_key",
                 _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
             )
-        keyhistory.refuse_repeat(avoided, matches)
+        if signed_in:
+            keyhistory.refuse_repeat(avoided, matches)
         return self.hasher.hash(key)
 
     @staticmethod
