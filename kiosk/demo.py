@@ -104,7 +104,7 @@ def _seed(session: Session, members: list[DemoMember], keys: dict[tuple[str, str
         for kind, _key in _key_pairs(demo):
             session.add(MemberKey(
                 member_id=member.id, kind=kind, hash=keys[demo.institution, demo.document, kind],
-                temporary=demo.temporary_key, blocked=demo.blocked,
+                temporary=demo.temporary_key, issued=demo.temporary_key, blocked=demo.blocked,
                 failed_tries=3 if demo.blocked else 0, changed_at=now,
             ))
         if demo.image:

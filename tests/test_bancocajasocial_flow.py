@@ -14,7 +14,7 @@ from kiosk.store.models import MemberKey
 from tests.helpers import click, fill, member, message_text
 
 ORDINARY_BCS, BLOCKED_BCS, INELIGIBLE_BCS = "1019283746", "39876543", "1122334455"
-NEW_PASSWORD = "62940317"
+NEW_PASSWORD = "58136427"  # 62940317 holds 9403, one digit from his 0403 (MMDD)
 
 
 def newest_mail(service, document: str) -> str:

@@ -11,7 +11,7 @@ from kiosk.store.models import MemberKey, OneTimeCode
 from tests.helpers import click, codes_sent, fill, member, message_text, screen_text, solve_robot_check
 
 COASMEDAS = "7602264"
-TEMPORARY, LOGIN_KEY, TRANSACTIONAL_KEY = "8754", "3907", "6028"
+TEMPORARY, LOGIN_KEY, TRANSACTIONAL_KEY = "8754", "3907", "6138"  # 6028 is one digit from her document (7602264)
 
 
 async def recover_temporary_key(pilot, service, document=COASMEDAS, temporary=TEMPORARY) -> None:

@@ -39,7 +39,7 @@ def test_every_login_routes_an_office_key_to_setting_the_definitive_key(slug):
 
 @pytest.mark.parametrize(
     "institution, document, new_key",
-    [("cootrasena", "52345678", "729418"), ("bancocajasocial", "1019283746", "62940317")],
+    [("cootrasena", "52345678", "729418"), ("bancocajasocial", "1019283746", "58136427")],
 )
 async def test_log_in_with_the_office_key_then_set_the_new_one(
     make_app, desk_for, service_for, clock, institution, document, new_key

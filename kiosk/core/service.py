@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, codes, consent, guesses, limits, links, outbox, questions, terminal
+from kiosk.core import audit, codes, consent, guesses, keyhistory, limits, links, outbox, questions, terminal
 from kiosk.core.captcha import Challenges
 from kiosk.core.clock import Clock
 from kiosk.core.dates import COLOMBIA
@@ -40,7 +40,6 @@ from kiosk.i18n import _
 from kiosk.store import transaction
 from kiosk.store.db import lock_member, lock_subject
 from kiosk.store.models import (
-    KeyHistory,
     Member,
     MemberKey,
     OneTimeCode,
@@ -1043,7 +1042,8 @@ class KioskService:
                 self.hasher.verify(key, None)
             return PendingChange(None, kinds, self.hasher.hash(key), purpose, temporary_for, subject)
         new_hash = self._vet_new_key(
-            member_id, kinds[0], key, confirmation, length, history, current, differ_from
+            member_id, kinds[0], key, confirmation, length, history, current, differ_from,
+            signed_in=isinstance(who, Proof),
         )
         if earlier is not None:
             if earlier.member_id != member_id:
@@ -1095,36 +1095,42 @@ class KioskService:
         history: int,
         current: str | None,
         differ_from: str | None,
+        signed_in: bool = True,
     ) -> str:
         """Every check a new key must pass, then its hash.  Runs outside any
-        transaction: the bcrypt work here must not hold the store's write lock."""
-        member, stored, other, recent = self._read(
+        transaction: the bcrypt work here must not hold the store's write lock.
+
+        Not ``signed_in`` (a recovery form: whoever types knows only the
+        document), the answer must tell nothing the typer does not know: the
+        key is checked against the document alone, not the birth date or mobile,
+        and a match with an earlier key (the current one included) is not told,
+        though checked the same; the key set after logging in is checked in full."""
+        member, stored, other, avoided = self._read(
             lambda s: (
                 self._member(s, member_id),
                 self._key(s, member_id, kind),
                 self._key(s, member_id, differ_from) if differ_from else None,
-                self._recent_hashes(s, member_id, kind, history),
+                keyhistory.keys_to_avoid(s, member_id, kind, history),
             )
         )
         if current is not None and not self.hasher.verify(current, stored.hash if stored else None):
             raise Refusal("wrong_current", _("La clave actual no es correcta."))
-        check_key(key, length, _personal_data(member))
+        check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
         check_confirmation(key, confirmation)
         # Always the same number of bcrypt checks (missing hashes checked
         # against the decoy), so the time taken tells nothing about the history.
         same_as_other = differ_from is not None and self.hasher.verify(key, other.hash if other else None)
-        padded = recent + [None] * (max(history, 0) - len(recent))
-        reused = [self.hasher.verify(key, old) for old in padded]
-        if same_as_other:
+        matches = [self.hasher.verify(key, earlier.hash) for earlier in avoided]
+        if same_as_other and signed_in:
             raise _same_as_other_refusal()
-        if any(reused):
-            raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
+        if signed_in:
+            keyhistory.refuse_repeat(avoided, matches)
         return self.hasher.hash(key)
 
     @staticmethod
     def _vetting_checks(history: int, current: str | None, differ_from: str | None) -> int:
         """How many bcrypt checks ``_vet_new_key`` makes for a key that passes."""
-        return (current is not None) + (differ_from is not None) + max(history, 0)
+        return (current is not None) + (differ_from is not None) + keyhistory.checks(history)
 
     def _store_key(
         self,
@@ -1148,7 +1154,7 @@ class KioskService:
             if stored is None:
                 stored = MemberKey(member_id=member.id, kind=kind, hash=new_hash, changed_at=now)
             else:
-                session.add(KeyHistory(member_id=member.id, kind=kind, hash=stored.hash, retired_at=now))
+                keyhistory.retire(session, stored, now)
             stored.hash = new_hash
             stored.temporary = temporary
             stored.expires_at = expires_at
@@ -1156,6 +1162,7 @@ class KioskService:
             stored.blocked = False
             stored.changed_at = now
             stored.issued_at_office = issued_at_office
+            stored.issued = issued_at_office  # a teller's key is issued; the member's own never is
             session.add(stored)
             detail = f"clave {kind}" + (" temporal" if temporary else "")
             self._audit(session, now, "key_changed", member.id, detail, actor=actor)
@@ -1168,18 +1175,6 @@ class KioskService:
             MemberKey.member_id == member_id, col(MemberKey.temporary).is_(True)
         ).order_by(col(MemberKey.id))
         return list(session.exec(statement))
-
-    @staticmethod
-    def _recent_hashes(session: Session, member_id: int, kind: str, history: int) -> list[str]:
-        current = KioskService._key(session, member_id, kind)
-        older = session.exec(
-            select(KeyHistory.hash)
-            .where(KeyHistory.member_id == member_id, KeyHistory.kind == kind)
-            .order_by(col(KeyHistory.id).desc())
-            .limit(max(history - 1, 0))
-        )
-        hashes = [current.hash] if current and history > 0 else []
-        return hashes + list(older)
 
     def _notify_key_changed(self, session: Session, now: datetime, member: Member) -> None:
         self._notify(

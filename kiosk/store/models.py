@@ -52,6 +52,9 @@ class MemberKey(SQLModel, table=True):
     # A temporary key a teller had sent: logging in with it leads to the
     # institution's own way of setting the definitive key.
     issued_at_office: bool = False
+    # The institution issued this key (the first-access key, or one a teller
+    # sent): it is never accepted again as a key the member chooses.
+    issued: bool = False
 
 
 class KeyHistory(SQLModel, table=True):
@@ -64,6 +67,10 @@ class KeyHistory(SQLModel, table=True):
     kind: str = Field(max_length=20)
     hash: str = Field(max_length=80)
     retired_at: datetime
+    # Where the retired key came from (kiosk.core.keyhistory): "chosen" by the
+    # member (counts towards the last keys), "temporary", or "issued" by the
+    # institution (never accepted again).
+    origin: str = Field(default="chosen", max_length=10)
 
 
 class SecurityImage(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """one-time codes: the hash of a secret that waits on the code (a recovery link's temporary password)
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 10:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

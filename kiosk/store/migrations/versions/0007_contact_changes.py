@@ -1,8 +1,8 @@
 """pending contact changes: a teller's change of a member's contacts waits for
 a second teller's approval or the end of a hold
 
-Revision ID: 0012
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 10:40:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0012'
-down_revision = '0009'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
