@@ -18,7 +18,9 @@ from kiosk.core.keypolicy import PersonalData, uses_personal_data
 from kiosk.core.service import KioskService
 from kiosk.store.models import KeyHistory
 from tests.conftest import TEST_PEPPER
-from tests.helpers import FIRST_ACCESS, ORDINARY, add_teller, code_in, latest_message, member, signed_in_teller
+from tests.helpers import (
+    FIRST_ACCESS, ORDINARY, VISIT, add_teller, captcha_token, code_in, latest_message, member, signed_in_teller,
+)
 
 pytestmark = pytest.mark.both_stores
 
@@ -42,12 +44,20 @@ def login(service, document: str, key: str):
     return service.login(service.identify(document), key, consent_version="2024-01", require_security_image=True)
 
 
-def recover_by_link(service, clock, document: str):
-    """A recovery: a temporary key and a link e-mailed; the link opened. Returns its proof."""
-    clock.advance(minutes=5)  # past the resend wait
-    service.send_recovery_link(service.identify(document), LENGTH, LIFETIME, "6 números")
-    token = re.search(r"Código del enlace: (\S+)", latest_message(service, document).body).group(1)
-    return service.open_link(token)[1]
+class LinkProof:
+    """A recovery by link: the proof the opened link gives, and the temporary
+    key e-mailed with it, which the change of key asks for (``current``)."""
+
+    def __init__(self, service, clock, document: str) -> None:
+        clock.advance(minutes=5)  # past the resend wait
+        service.send_recovery_link(service.identify(document), LENGTH, LIFETIME, "6 números")
+        body = latest_message(service, document).body
+        self.temporary = re.search(r"contraseña temporal: (\d+)", body).group(1)
+        self.proof = service.open_link(re.search(r"Código del enlace: (\S+)", body).group(1))[1]
+
+
+def change_by_link(service, link: "LinkProof", key: str, **kwargs):
+    return service.change_key(link.proof, key, key, LENGTH, current=link.temporary, **kwargs)
 
 
 def origins(engine, document: str) -> list[str]:
@@ -61,15 +71,17 @@ def test_two_recoveries_do_not_free_an_old_chosen_key(service, engine, clock):
     proof = login(service, ORDINARY, ORDINARY_KEY).proof
     for key in CHOSEN:
         proof = service.change_key(proof, key, key, LENGTH, history=3)
-    # Two recoveries: each leaves a temporary key, and retires the one before.
-    recover_by_link(service, clock, ORDINARY)
-    proof = recover_by_link(service, clock, ORDINARY)
-    assert origins(engine, ORDINARY)[-2:] == ["chosen", "temporary"]
+    # Two recoveries: the temporary keys wait on their links, so the history is
+    # untouched (keys chosen as temporary, which are stored, are the Coasmedas test's).
+    before = origins(engine, ORDINARY)
+    LinkProof(service, clock, ORDINARY)
+    link = LinkProof(service, clock, ORDINARY)
+    assert origins(engine, ORDINARY) == before
     # The member's last three chosen keys are all still refused...
     for key in CHOSEN[1:]:
-        assert reason(service.change_key, proof, key, key, LENGTH, history=3) == "reused"
+        assert reason(change_by_link, service, link, key, history=3) == "reused"
     # ...and only the fourth-last is free again.
-    service.change_key(proof, CHOSEN[0], CHOSEN[0], LENGTH, history=3)
+    change_by_link(service, link, CHOSEN[0], history=3)
     assert login(service, ORDINARY, CHOSEN[0]).status == "ok"
 
 
@@ -77,11 +89,10 @@ def test_the_temporary_key_itself_is_not_the_new_key(service, engine, clock):
     # A random temporary key may be near Ana María's data (a few in a hundred),
     # and then that is the reason given: recover again until it is not.
     for _ in range(10):
-        proof = recover_by_link(service, clock, ORDINARY)
-        temporary = re.search(r"temporal es (\d+)", latest_message(service, ORDINARY).body).group(1)
-        if not uses_personal_data(temporary, ANA):
+        link = LinkProof(service, clock, ORDINARY)
+        if not uses_personal_data(link.temporary, ANA):
             break
-    assert reason(service.change_key, proof, temporary, temporary, LENGTH) == "same_as_temporary"
+    assert reason(change_by_link, service, link, link.temporary) == "same_as_temporary"
 
 
 def test_the_initial_key_is_refused_however_long_ago(service, engine, clock):
@@ -90,11 +101,11 @@ def test_the_initial_key_is_refused_however_long_ago(service, engine, clock):
     for key in CHOSEN:  # more changes than the history keeps
         clock.advance(days=200)
         proof = service.change_key(proof, key, key, LENGTH, history=3)
-    recover_by_link(service, clock, FIRST_ACCESS)
-    proof = recover_by_link(service, clock, FIRST_ACCESS)
+    LinkProof(service, clock, FIRST_ACCESS)
+    link = LinkProof(service, clock, FIRST_ACCESS)
     assert origins(engine, FIRST_ACCESS)[0] == "issued"
-    assert reason(service.change_key, proof, FIRST_ACCESS_KEY, FIRST_ACCESS_KEY, LENGTH, history=3) == "issued"
-    assert reason(service.change_key, proof, FIRST_ACCESS_KEY, FIRST_ACCESS_KEY, LENGTH, history=0) == "issued"
+    assert reason(change_by_link, service, link, FIRST_ACCESS_KEY, history=3) == "issued"
+    assert reason(change_by_link, service, link, FIRST_ACCESS_KEY, history=0) == "issued"
 
 
 def test_a_tellers_key_counts_as_issued(service, desk_for, engine, clock):
@@ -127,7 +138,8 @@ def test_keys_chosen_as_temporary_at_coasmedas_do_not_count(service_for, engine,
         clock.advance(minutes=5)
         identity = coasmedas.identify(document)
         pending = coasmedas.prepare_key_change(
-            identity, ("login",), temporary, temporary, 4, "recuperar", temporary_for=timedelta(hours=24), history=3
+            identity, ("login",), temporary, temporary, 4, "recuperar", temporary_for=timedelta(hours=24), history=3,
+            captcha=captcha_token(coasmedas), visit=VISIT,
         )
         coasmedas.send_confirmation_code(identity, "recuperar", 4, timedelta(minutes=10))
         coasmedas.confirm_change(pending, code_in(latest_message(coasmedas, document)))
@@ -157,27 +169,34 @@ def test_bcrypt_checks_do_not_depend_on_the_history(service, engine, sealer, clo
     long = login(kiosk, ORDINARY, ORDINARY_KEY).proof
     for key in CHOSEN:
         long = kiosk.change_key(long, key, key, LENGTH)
-    recover_by_link(kiosk, clock, ORDINARY)
-    long = recover_by_link(kiosk, clock, ORDINARY)
+    LinkProof(kiosk, clock, ORDINARY)
+    link = LinkProof(kiosk, clock, ORDINARY)
 
-    def checks(proof, key: str) -> int:
+    def checks(change, *args) -> int:
         before = counting.checks
         try:
-            kiosk.change_key(proof, key, key, LENGTH, history=history)
+            change(*args, history=history)
         except Refusal as refusal:
             assert refusal.reason in {"reused", "issued"}
         return counting.checks - before
 
+    def by_key(proof, key: str, **kwargs):
+        return kiosk.change_key(proof, key, key, LENGTH, **kwargs)
+
     expected = keyhistory.checks(history)
-    assert checks(fresh, FIRST_ACCESS_KEY) == expected  # refused: issued
-    assert checks(long, CHOSEN[-1]) == expected  # refused (accepted with history 0)
-    assert checks(fresh, "295174") == expected  # accepted
-    long = recover_by_link(kiosk, clock, ORDINARY)  # the link of the last change is used up
-    assert checks(long, "629384") == expected  # accepted
+    assert checks(by_key, fresh, FIRST_ACCESS_KEY) == expected  # refused: issued
+    assert checks(by_key, fresh, "295174") == expected  # accepted
+    # Through a link, one check more: the temporary key e-mailed with it.
+    assert checks(change_by_link, kiosk, link, CHOSEN[-1]) == expected + 1  # refused (accepted with history 0)
+    link = LinkProof(kiosk, clock, ORDINARY)  # the link of the last change may be used up
+    assert checks(change_by_link, kiosk, link, "629384") == expected + 1  # accepted
     # A stranger's key change pays the same checks, and the count is bounded.
     stranger = kiosk.identify("9999999999")
     before = counting.checks
-    kiosk.prepare_key_change(stranger, ("login",), "629384", "629384", LENGTH, "recuperar", history=history)
+    kiosk.prepare_key_change(
+        stranger, ("login",), "629384", "629384", LENGTH, "recuperar", history=history,
+        captcha=captcha_token(kiosk), visit=VISIT,
+    )
     assert counting.checks - before == expected
     assert expected == history + 1 + keyhistory.ISSUED_KEYS_CHECKED
 
@@ -255,7 +274,8 @@ def test_the_recovery_form_tells_a_stranger_nothing_about_keys_or_personal_data(
     def answer(document: str, key: str) -> str:
         try:
             coasmedas.prepare_key_change(
-                coasmedas.identify(document), ("login",), key, key, 4, "recuperar", temporary_for=timedelta(hours=24)
+                coasmedas.identify(document), ("login",), key, key, 4, "recuperar", temporary_for=timedelta(hours=24),
+                captcha=captcha_token(coasmedas), visit=VISIT,
             )
         except Refusal as refusal:
             return refusal.reason
@@ -267,5 +287,6 @@ def test_the_recovery_form_tells_a_stranger_nothing_about_keys_or_personal_data(
     assert answer(member_doc, "0915") == "accepted"
     assert answer(member_doc, "2264") == answer(stranger_doc, "2265") == "personal"  # her own document: she typed it
     proof = coasmedas.login(coasmedas.identify(member_doc), "5830").proof
-    assert reason(coasmedas.prepare_key_change, proof, ("login",), "5830", "5830", 4, "cambio") == "reused"
-    assert reason(coasmedas.prepare_key_change, proof, ("login",), "0915", "0915", 4, "cambio") == "personal"
+    robot = lambda: dict(captcha=captcha_token(coasmedas), visit=VISIT)  # noqa: E731
+    assert reason(coasmedas.prepare_key_change, proof, ("login",), "5830", "5830", 4, "cambio", **robot()) == "reused"
+    assert reason(coasmedas.prepare_key_change, proof, ("login",), "0915", "0915", 4, "cambio", **robot()) == "personal"

@@ -103,4 +103,8 @@ def refuse_repeat(avoided: list[Avoided], matches: list[bool]) -> None:
     if CHOSEN in origins:
         raise Refusal("reused", _("No puede volver a usar una de sus últimas claves. Elija otra."))
     if TEMPORARY in origins:
-        raise Refusal("same_as_temporary", _("La clave nueva debe ser distinta de su clave temporal. Elija otra."))
+        raise same_as_temporary()
+
+
+def same_as_temporary() -> Refusal:
+    return Refusal("same_as_temporary", _("La clave nueva debe ser distinta de su clave temporal. Elija otra."))

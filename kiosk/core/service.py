@@ -957,6 +957,8 @@ class KioskService:
         key being replaced; ``differ_from`` names a key the new one must not equal.
         Through a link that carries a temporary key, ``current`` is that key."""
         if proof.via == LINK and self._check_link_secret(proof, current or ""):
+            if key == current:  # the e-mailed temporary key, just checked: never the new key
+                raise keyhistory.same_as_temporary()
             current = None  # the member's own key is not asked for: it may be forgotten
         new_hash = self._vet_new_key(proof.member_id, kind, key, confirmation, length, history, current, differ_from)
 
