@@ -77,9 +77,9 @@ def test_the_signed_in_change_a_code_confirms_needs_a_token_too(service_for):
     identity = service.identify(COASMEDAS)
     proof = service.login(identity, "5830").proof
     change = dict(current="2971", differ_from="login")
-    assert refused(service.prepare_key_change, proof, ("transactional",), "4826", "4826", 4, "transactional_code",
+    assert refused(service.prepare_key_change, proof, ("transactional",), "4871", "4871", 4, "transactional_code",
                    **change) == "captcha"
-    pending = service.prepare_key_change(proof, ("transactional",), "4826", "4826", 4, "transactional_code",
+    pending = service.prepare_key_change(proof, ("transactional",), "4871", "4871", 4, "transactional_code",
                                          captcha=captcha_token(service), visit=VISIT, **change)
     assert pending.member_id == identity.member_id
 

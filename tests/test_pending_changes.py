@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from kiosk.core.errors import Refusal
 from kiosk.core.service import LOGIN, Proof
 from kiosk.store.models import Consent, MemberKey, OneTimeCode, OutboxMessage, SecurityImage
-from tests.helpers import FIRST_ACCESS, ORDINARY, UNKNOWN, code_in, latest_message, member
+from tests.helpers import FIRST_ACCESS, ORDINARY, UNKNOWN, VISIT, captcha_token, code_in, latest_message, member
 from tests.test_cootrasena_flow import COOTRASENA, NEW_KEY, link_mail
 
 pytestmark = pytest.mark.both_stores
@@ -183,7 +183,7 @@ def recovered_login(service, document: str):
 def test_progressa_saves_key_image_phrase_and_consent_together(service_for, engine, hasher):
     service = service_for("progressa")
     proof = recovered_login(service, ORDINARY)
-    pending = service.prepare_key_change(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6, purpose="new_key")
+    pending = service.hold_new_key(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6)
     before = progressa_state(engine, ORDINARY)  # preparing wrote nothing
     saved = service.complete_setup(proof, pending, ("pez", "  Mi   perro "), "2024-03")
     key_hash, temporary, blocked, image, consents, sent, used = progressa_state(engine, ORDINARY)
@@ -197,7 +197,7 @@ def test_progressa_saves_key_image_phrase_and_consent_together(service_for, engi
 def test_progressa_saves_nothing_when_the_save_is_refused(service_for, engine, clock):
     service = service_for("progressa")
     proof = recovered_login(service, ORDINARY)
-    pending = service.prepare_key_change(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6, purpose="new_key")
+    pending = service.hold_new_key(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6)
     before = progressa_state(engine, ORDINARY)
     clock.advance(minutes=11)  # the temporary key ran out before «Permitir»
     assert refusal(service.complete_setup, proof, pending, ("pez", "Mi perro"), "2024-03").reason == "code_expired"
@@ -207,8 +207,8 @@ def test_progressa_saves_nothing_when_the_save_is_refused(service_for, engine, c
 def test_progressa_a_second_kiosk_cannot_save_with_the_same_temporary_key(service_for, engine):
     service = service_for("progressa")
     proof = recovered_login(service, ORDINARY)
-    first = service.prepare_key_change(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6, purpose="new_key")
-    other = service.prepare_key_change(proof, (LOGIN,), "836402", "836402", 6, purpose="new_key")
+    first = service.hold_new_key(proof, (LOGIN,), NEW_KEY, NEW_KEY, 6)
+    other = service.hold_new_key(proof, (LOGIN,), "836402", "836402", 6)
     service.complete_setup(proof, first, ("pez", "Primero"), "2024-03")
     saved = progressa_state(engine, ORDINARY)
     assert refusal(service.complete_setup, proof, other, ("sol", "Segundo"), "2024-04").reason == "code_used"
@@ -231,22 +231,21 @@ def test_coasmedas_new_login_key_waits_for_the_transactional_code(service_for, e
     identity = service.identify(COASMEDAS)
     recovery = service.prepare_key_change(
         identity, ("login", "transactional"), COASMEDAS_TEMPORARY, COASMEDAS_TEMPORARY, 4,
-        purpose="recovery", temporary_for=timedelta(hours=24),
+        purpose="recovery", temporary_for=timedelta(hours=24), captcha=captcha_token(service), visit=VISIT,
     )
     service.send_confirmation_code(identity, "recovery", 4, timedelta(minutes=5))
     service.confirm_change(recovery, code_in(latest_message(service, COASMEDAS)))
     proof = service.login(identity, COASMEDAS_TEMPORARY).proof
 
-    login_change = service.prepare_key_change(
-        proof, ("login",), "3907", "3907", 4, purpose="change_login", current=COASMEDAS_TEMPORARY
-    )
+    login_change = service.hold_new_key(proof, ("login",), "3907", "3907", 4, current=COASMEDAS_TEMPORARY)
     same = refusal(service.prepare_key_change, proof, ("transactional",), "3907", "3907", 4,
                    purpose="change_transactional", current=COASMEDAS_TEMPORARY, differ_from="login",
-                   earlier=login_change)
+                   earlier=login_change, captcha=captcha_token(service), visit=VISIT)
     assert same.reason == "same_as_other_key"  # the pending login key counts
     both = service.prepare_key_change(
         proof, ("transactional",), "5281", "5281", 4, purpose="change_transactional",
         current=COASMEDAS_TEMPORARY, differ_from="login", earlier=login_change,
+        captcha=captcha_token(service), visit=VISIT,
     )
     held = coasmedas_keys(engine)
     assert held["login"][1] and held["transactional"][1]  # both still the temporary key

@@ -1054,6 +1054,28 @@ class KioskService:
                 raise _same_as_other_refusal()
         return PendingChange(member_id, kinds, new_hash, purpose, temporary_for, subject, earlier=earlier)
 
+    def hold_new_key(
+        self,
+        proof: Proof,
+        kinds: tuple[str, ...],
+        key: str,
+        confirmation: str,
+        length: int,
+        history: int = 3,
+        current: str | None = None,
+        differ_from: str | None = None,
+    ) -> PendingChange:
+        """Check and hash a signed-in member's new key that a later step of the
+        visit saves with its own change (Progressa's «Permitir»:
+        ``complete_setup``; Coasmedas' transactional code: ``prepare_key_change``'s
+        ``earlier``), or nothing saves.  No code or challenge of its own: the
+        key the member signed in with, and the later step's, guard it."""
+        new_hash = self._vet_new_key(
+            proof.member_id, kinds[0], key, confirmation, length, history, current, differ_from, signed_in=True
+        )
+        subject = self._member_document_subject(proof.member_id)
+        return PendingChange(proof.member_id, kinds, new_hash, purpose="", subject=subject)
+
     def confirm_change(self, pending: PendingChange, code: str) -> Proof:
         """Apply a prepared key change once its code is right: code used up, keys
         set, audit row and notification, in one transaction."""

@@ -77,10 +77,7 @@ class KeyChangeScreen(StepScreen):
         if self.step.param("save_with_next"):
             # Checked and hashed only: the next step's code saves it with its own change.
             self.call_core(
-                lambda: self.service.prepare_key_change(
-                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
-                    captcha=captcha, visit=visit, **checks,
-                ),
+                lambda: self.service.hold_new_key(self.context.proof, (kind,), key, confirmation, self.key_length, **checks),
                 self._prepared,
                 on_refusal=renew,
             )
@@ -89,7 +86,7 @@ class KeyChangeScreen(StepScreen):
             self.call_core(
                 lambda: self.service.prepare_key_change(
                     self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
-                    earlier=earlier, **checks
+                    captcha=captcha, visit=visit, earlier=earlier, **checks
                 ),
                 self._prepared,
                 on_refusal=renew,

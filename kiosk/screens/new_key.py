@@ -50,9 +50,7 @@ class NewKeyScreen(StepScreen):
         if self.step.param("save_later"):
             # Checked and hashed only: a later step of the visit saves it, or nothing is saved.
             self.call_core(
-                lambda: self.service.prepare_key_change(
-                    self.context.proof, ("login",), first, typed, self.key_length, purpose=self.step.id, history=history
-                ),
+                lambda: self.service.hold_new_key(self.context.proof, ("login",), first, typed, self.key_length, history=history),
                 self._prepared,
                 on_refusal=self._start_over,
             )

@@ -436,8 +436,9 @@ class MemberScreen(ConsoleScreen):
             lambda _until: self._reload(_("Identidad verificada."), focus="#new-mobile"),
         )
 
-    def _act(self, work) -> None:
-        self.call_core(lambda: work(self.app.teller, self.member_id), self._reload)
+    def _act(self, work, button: str) -> None:
+        # The focus stays on the action pressed (the card is shown anew around it).
+        self.call_core(lambda: work(self.app.teller, self.member_id), lambda done: self._reload(done, focus=button))
 
     @on(Button.Pressed, "#contacts")
     def _update_contacts(self) -> None:
@@ -455,15 +456,15 @@ class MemberScreen(ConsoleScreen):
 
     @on(Button.Pressed, "#unblock")
     def _unblock(self) -> None:
-        self._act(self.desk.unblock_key)
+        self._act(self.desk.unblock_key, "#unblock")
 
     @on(Button.Pressed, "#temporary-key")
     def _temporary_key(self) -> None:
-        self._act(self.desk.issue_temporary_key)
+        self._act(self.desk.issue_temporary_key, "#temporary-key")
 
     @on(Button.Pressed, "#reopen")
     def _reopen(self) -> None:
-        self._act(self.desk.reopen_self_service)
+        self._act(self.desk.reopen_self_service, "#reopen")
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
