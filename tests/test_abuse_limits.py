@@ -14,7 +14,7 @@ from kiosk.core import limits
 from kiosk.core.errors import Refusal
 from kiosk.core.service import KioskService
 from kiosk.store.models import MemberKey, OutboxMessage
-from tests.helpers import ORDINARY, UNKNOWN, member
+from tests.helpers import ORDINARY, UNKNOWN, VISIT, captcha_token, member
 
 pytestmark = pytest.mark.both_stores
 
@@ -124,7 +124,8 @@ def test_failed_recoveries_never_lock_the_members_key(service_for, engine, clock
     cooperen = service_for("cooperen")
     identity = cooperen.identify("12147")
     for _ in range(5):
-        reason(cooperen.answer_questions, identity, "x@mail.com", {"birth": "1900-01-01"})
+        reason(cooperen.answer_questions, identity, "x@mail.com", {"birth": "1900-01-01"},
+               captcha=captcha_token(cooperen), visit=VISIT)
     assert reason(cooperen.recovery_questions, identity) == "recovery_closed"
 
     bank = service_for("bancocajasocial")

@@ -28,6 +28,7 @@ from kiosk.core.service import KioskService
 from kiosk.demo_members import DEMO_MEMBERS
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
+from tests.helpers import VISIT, captcha_token
 from tests.population import INSTITUTIONS, add_members, realistic_members
 
 pytestmark = pytest.mark.both_stores
@@ -85,7 +86,8 @@ def path_features(kiosk: KioskService, identity, contacts: Contacts) -> dict[str
     elif slug == "coasmedas":
         sent = outcome(kiosk.send_confirmation_code, identity, "recuperar", 4, timedelta(minutes=5))
     elif slug == "cooperen":
-        sent = outcome(kiosk.answer_questions, identity, "alguien@mail.com", "1970-01-01", "300 0000000")
+        sent = outcome(kiosk.answer_questions, identity, "alguien@mail.com", {"birth": "1970-01-01"},
+                       captcha=captcha_token(kiosk), visit=VISIT)
     else:
         eligible = ELIGIBLE if slug == "bancocajasocial" else None
         sent = outcome(kiosk.send_recovery_link, identity, 8, timedelta(hours=24), "política",

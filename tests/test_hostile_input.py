@@ -142,7 +142,7 @@ def test_personal_questions(service, email, birth_date, mobile, known):
     identity = service.identify(ORDINARY if known else "9999999999")
     refuses_clearly(
         service.answer_questions, identity, email, {"birth": birth_date, "mobile": mobile},
-        max_attempts=10**6, max_failed_sets=10**6,
+        max_attempts=10**6, max_failed_sets=10**6, captcha=captcha_token(service), visit=VISIT,
     )
 
 
