@@ -238,9 +238,11 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         def load() -> None:
             try:
                 screen.load(service)
-            except Exception:
-                log.exception("could not load %r", screen)
-                self.call_from_thread(not_shown)
+            except Exception as error:
+                from kiosk.screens.base import log_failure
+
+                log_failure(error, f"loading {screen!r}")
+                self.call_from_thread(not_shown, error)
             else:
                 self.call_from_thread(shown)
 
@@ -253,7 +255,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             else:
                 self._discard(screen)
 
-        def not_shown() -> None:
+        def not_shown(error: Exception) -> None:
             """The member stays on the step they were on, told why."""
             from kiosk.screens.base import CoreCallScreen, failure_message
 
@@ -262,7 +264,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
                 return
             self.runner.current = shown_step
             if isinstance(self.screen, CoreCallScreen):
-                self.screen.show_message(failure_message())
+                self.screen.show_message(failure_message(error))
 
         self.run_worker(load, thread=True, exclusive=True, group="load-step")
 

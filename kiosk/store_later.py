@@ -8,7 +8,8 @@ one that opens the shared store), or none when the store is ready (the
 tests); an opener runs in a thread worker once the app is mounted,
 then the step screens are imported, and the welcome screen's «Comenzar» waits
 for all of it.  A store that cannot be opened leaves a clear message on the
-welcome screen and the details in the log, never a traceback; one the kiosk
+welcome screen and the details in the log, never a traceback (a database
+server that does not answer is tried again until it does); one the kiosk
 must not use as it is (a lost pepper, a damaged file: kiosk.store.guard) stops
 the kiosk with one line for the operator.
 
@@ -34,6 +35,8 @@ class StoreLater:
     store_failed: bool = False
     # Why the kiosk stopped as it opened the store (a kiosk.store.problems.StoreProblem), if it did.
     store_problem: Exception | None = None
+    # How often a kiosk whose database server did not answer tries it again.
+    STORE_RETRY_SECONDS: float = 15.0
 
     def take_store(self, opener: Callable[[], Any] | None) -> None:
         """``opener`` opens the store off the event loop (``open_store_later``)
@@ -50,12 +53,16 @@ class StoreLater:
             return
         from kiosk.screens.registry import STEP_SCREENS
 
-        from kiosk.store.problems import StoreProblem
+        from kiosk.store.problems import StoreProblem, StoreUnreachable
 
         def job() -> None:
             try:
                 opened = opener()
                 STEP_SCREENS.load_all()  # while the member reads the welcome screen
+            except StoreUnreachable as problem:  # may come back: «no disponible» until it does
+                log.error("the store could not be opened: %s", problem)
+                self.call_from_thread(self._store_opened, None, False)  # type: ignore[attr-defined]
+                self.call_from_thread(self._open_again_later)  # type: ignore[attr-defined]
             except StoreProblem as problem:  # the kiosk must not run on this store: it stops, saying why
                 self.call_from_thread(self._store_refused, problem)  # type: ignore[attr-defined]
             except Exception:  # noqa: BLE001 - shown as a message, logged in full
@@ -65,6 +72,9 @@ class StoreLater:
                 self.call_from_thread(self._store_opened, opened, True)  # type: ignore[attr-defined]
 
         self.run_worker(job, thread=True, group="store", name="open store")  # type: ignore[attr-defined]
+
+    def _open_again_later(self) -> None:
+        self.set_timer(self.STORE_RETRY_SECONDS, self.open_store_later)  # type: ignore[attr-defined]
 
     def _store_refused(self, problem: Exception) -> None:
         """Stop before serving anyone: ``kiosk run`` prints ``store_problem``'s

@@ -58,6 +58,10 @@ class PostgresServer:
             shutil.chown(self.base, SERVER_USER, SERVER_USER)
         self._run("initdb", "-D", str(self.data), "-U", DB_USER, "--auth=trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again, after ``halt``) on the same port and data."""
         options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -68,6 +72,10 @@ class PostgresServer:
         except subprocess.CalledProcessError as failure:
             log = (self.base / "server.log").read_text(errors="replace") if (self.base / "server.log").exists() else ""
             raise RuntimeError(f"PostgreSQL did not start: {failure.stderr}\n{log}") from failure
+
+    def halt(self) -> None:
+        """Stop the server as an outage would (its connections cut), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
 
     def stop(self) -> None:
         try:

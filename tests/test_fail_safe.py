@@ -312,6 +312,66 @@ def test_a_toml_syntax_error_names_the_file_and_line(tmp_path):
         assert "Traceback" not in line
 
 
+# Each: (what is changed in coasmedas.toml, to what, the words its one line holds).
+BROKEN_PROFILES = [
+    pytest.param('key_length = 4', 'key_length = "six"',
+                 ('campo key_length: debe ser un número entero entre 4 y 12, no "six"',), id="wrong-type"),
+    pytest.param('code_minutes = 5\n', 'code_minutes = -5\n',
+                 ('paso "recovery_code", campo code_minutes: debe ser un número entero entre 1 y 60, no -5',),
+                 id="out-of-range"),
+    pytest.param('confirm_by_code = true', 'confirm_by_code = "yes"',
+                 ('paso "change_transactional", campo confirm_by_code: debe ser true o false, no "yes"',),
+                 id="wrong-type-bool"),
+    pytest.param('code_digits = 4\ncode_minutes = 5\n', 'code_digits = 4\ncode_minutes = 5\ncode_minuts = 5\n',
+                 ('paso "recovery_code", campo code_minuts: no existe', "code_minutes"), id="unknown-parameter"),
+    pytest.param('key_history = 3', 'key_history = 3\nkey_lenght = 4',
+                 ("campo key_lenght: no existe", "key_length"), id="unknown-top-level-field"),
+    pytest.param('title = "Cambio de Clave"\n', '',
+                 ('paso "change_login", falta el campo title',), id="missing-required"),
+    pytest.param('kinds = ["login", "transactional"]', 'kinds = ["login", "transaccional"]',
+                 ('paso "recovery", campo kinds:', 'no "transaccional"'), id="not-a-choice"),
+    pytest.param('next = { back = "login" }', 'next = { back = "loginn" }',
+                 ('paso "recovery", campo next.back: no existe el paso "loginn"',), id="route-to-nowhere"),
+    pytest.param('celular registrado {mobile}', 'celular registrado {movil}',
+                 ('paso "recovery_code", campo text: usa {movil}, que no existe', "{mobile}"),
+                 id="unknown-placeholder"),
+    pytest.param('type = "terms"', 'type = "termz"',
+                 ('paso "terms", campo type: no existe el tipo de paso "termz"',), id="unknown-step-type"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), BROKEN_PROFILES)
+def test_a_wrong_profile_field_stops_with_one_line_naming_it(tmp_path, old, new, words):
+    """Checked by type and range as the profile is loaded, before any member
+    sees a screen: one line naming the file, the step and the field."""
+    institutions = tmp_path / "institutions"
+    institutions.mkdir()
+    good = (ROOT / "data" / "institutions" / "coasmedas.toml").read_text()
+    assert old in good
+    (institutions / "coasmedas.toml").write_text(good.replace(old, new, 1))
+    result = kiosk(tmp_path / "data", "--institution", "coasmedas", KIOSK_INSTITUTIONS_DIR=str(institutions))
+    stopped_with(result, f"kiosk: {institutions / 'coasmedas.toml'}: ", *words, code=2)
+
+
+def test_every_shipped_profile_keeps_its_contracts():
+    from kiosk.flow.contracts import STEP_PARAMS
+    from kiosk.flow.profile import available_profiles, load_profile
+    from kiosk.screens.registry import STEP_SCREENS
+
+    assert set(STEP_PARAMS) == set(STEP_SCREENS)  # every screen's parameters declared
+    slugs = available_profiles()
+    assert len(slugs) == 5
+    for slug in slugs:
+        assert load_profile(slug, step_types=set(STEP_SCREENS)).slug == slug
+
+
+def test_the_contracts_know_every_document_type():
+    from kiosk.core.members import DOCUMENT_TYPES
+    from kiosk.flow import contracts
+
+    assert set(contracts.DOCUMENT_TYPES) == set(DOCUMENT_TYPES)
+
+
 @pytest.mark.both_stores
 def test_the_pepper_is_checked_on_either_store(service_for, engine, monkeypatch, capsys, tmp_path):
     from tests.conftest import TEST_PEPPER

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import INSTITUTIONS_DIR
+from kiosk.flow.contracts import PROFILE_FIELDS, STEP_PARAMS, ParamSpec, shown, step_params
 
 WELCOME = "@welcome"
 # An outcome a profile need not route: where it does not, it goes where these do.
@@ -64,45 +65,77 @@ class Profile:
         return self.settings.get(name, default)
 
 
-def parse_profile(data: dict[str, Any], step_types: set[str] | None = None) -> Profile:
-    try:
-        raw_steps = data.pop("steps")
-        steps = tuple(
-            Step(
-                id=raw.pop("id"),
-                type=raw.pop("type"),
-                next=dict(raw.pop("next", {})),
-                params=raw,
-            )
-            for raw in (dict(r) for r in raw_steps)
-        )
-        profile = Profile(
-            slug=data.pop("slug"),
-            name=data.pop("name"),
-            portal=data.pop("portal"),
-            start=data.pop("start"),
-            steps=steps,
-            settings=data,
-        )
-    except KeyError as missing:
-        raise ProfileError(f"profile is missing {missing}") from None
-    _validate(profile, step_types)
+def parse_profile(
+    data: dict[str, Any], step_types: set[str] | None = None, source: str | None = None
+) -> Profile:
+    """``data`` (a profile's TOML) checked against kiosk.flow.contracts: a
+    wrong field is a ProfileError of one line naming ``source`` (the file),
+    the step and the field."""
+    source = source or str(data.get("slug", "profile"))
+    _check_fields(data, source)
+    profile = Profile(
+        slug=data.pop("slug"),
+        name=data.pop("name"),
+        portal=data.pop("portal"),
+        start=data.pop("start"),
+        steps=tuple(_parse_step(raw, index, step_types, source) for index, raw in enumerate(data.pop("steps"))),
+        settings=data,
+    )
+    _validate(profile, source)
     return profile
 
 
-def _validate(profile: Profile, step_types: set[str] | None) -> None:
+def _check_fields(data: dict[str, Any], source: str) -> None:
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not steps or not all(isinstance(raw, dict) for raw in steps):
+        raise ProfileError(f"{source}: faltan los pasos ([[steps]])")
+    _check_params(data, PROFILE_FIELDS, source, where="", ignore={"steps"})
+
+
+def _parse_step(raw: dict[str, Any], index: int, step_types: set[str] | None, source: str) -> Step:
+    raw = dict(raw)
+    step_id, step_type, routes = raw.pop("id", None), raw.pop("type", None), raw.pop("next", {})
+    if not isinstance(step_id, str) or not step_id:
+        raise ProfileError(f"{source}: el paso número {index + 1} no tiene id")
+    where = f'paso "{step_id}", '
+    known_types = STEP_PARAMS.keys() if step_types is None else step_types & STEP_PARAMS.keys()
+    if step_type not in known_types:
+        raise ProfileError(f"{source}: {where}campo type: no existe el tipo de paso {shown(step_type)}")
+    if not isinstance(routes, dict) or not all(isinstance(target, str) for target in routes.values()):
+        raise ProfileError(f'{source}: {where}campo next: debe ser una tabla de pasos, como {{ done = "otro_paso" }}')
+    _check_params(raw, step_params(step_type), source, where)
+    return Step(id=step_id, type=step_type, next=dict(routes), params=raw)
+
+
+def _check_params(
+    params: dict[str, Any], specs: dict[str, ParamSpec], source: str, where: str, ignore: set[str] = frozenset()
+) -> None:
+    for field_name, value in params.items():
+        if field_name in ignore:
+            continue
+        spec = specs.get(field_name)
+        if spec is None:
+            raise ProfileError(f"{source}: {where}campo {field_name}: no existe (se puede usar: {', '.join(specs)})")
+        problem = spec.problem(value)
+        if problem:
+            raise ProfileError(f"{source}: {where}campo {field_name}: {problem}")
+    for field_name, spec in specs.items():
+        if spec.required and field_name not in params:
+            raise ProfileError(f"{source}: {where}falta el campo {field_name}, que es obligatorio")
+
+
+def _validate(profile: Profile, source: str) -> None:
     ids = [step.id for step in profile.steps]
-    if len(set(ids)) != len(ids):
-        raise ProfileError(f"{profile.slug}: step ids repeat")
+    repeated = sorted({step_id for step_id in ids if ids.count(step_id) > 1})
+    if repeated:
+        raise ProfileError(f'{source}: hay dos pasos con el id "{repeated[0]}"')
     known = set(ids) | {WELCOME}
     if profile.start not in known:
-        raise ProfileError(f"{profile.slug}: start step {profile.start!r} does not exist")
+        raise ProfileError(f'{source}: campo start: no existe el paso "{profile.start}"')
     for step in profile.steps:
         for outcome, target in step.next.items():
             if target not in known:
-                raise ProfileError(f"{profile.slug}: {step.id}.{outcome} leads to unknown {target!r}")
-        if step_types is not None and step.type not in step_types:
-            raise ProfileError(f"{profile.slug}: step {step.id!r} has unknown type {step.type!r}")
+                raise ProfileError(f'{source}: paso "{step.id}", campo next.{outcome}: no existe el paso "{target}"')
 
 
 def load_profile(slug: str, directory: Path = INSTITUTIONS_DIR, step_types: set[str] | None = None) -> Profile:
@@ -114,7 +147,7 @@ def load_profile(slug: str, directory: Path = INSTITUTIONS_DIR, step_types: set[
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:  # its text names the line and column
         raise ProfileError(f"{path}: {error}") from None
-    return parse_profile(data, step_types)
+    return parse_profile(data, step_types, source=str(path))
 
 
 def available_profiles(directory: Path = INSTITUTIONS_DIR) -> list[str]:

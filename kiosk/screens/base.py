@@ -18,6 +18,7 @@ from textual.widgets import Static
 from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
 from kiosk.i18n import _
+from kiosk.store.problems import is_outage, outage_cause
 from kiosk.widgets import Button, DocumentInput
 from kiosk.widgets.phone import phone_panel
 
@@ -42,9 +43,21 @@ def brand_bar(app: KioskApp) -> ComposeResult:
     yield Button(_("Salida segura"), id="safe-exit", compact=True)
 
 
-def failure_message() -> str:
+def failure_message(error: BaseException | None = None) -> str:
     """What a member reads when the kiosk could not do what was asked: no detail, no traceback."""
+    if error is not None and is_outage(error):
+        return _("El kiosco no está disponible en este momento. Intente de nuevo en unos minutos.")
     return _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
+
+
+def log_failure(error: BaseException, doing: str) -> None:
+    """The cause of a failed call, for the operator: a database outage as the
+    driver's one line (the pool reconnects by itself once the server is back),
+    anything else in full."""
+    if is_outage(error):
+        log.error("the database could not be reached while %s: %s", doing, outage_cause(error))
+    else:
+        log.error("%s failed", doing, exc_info=error)
 
 
 class CoreCallScreen(Screen):
@@ -81,20 +94,20 @@ class CoreCallScreen(Screen):
                 result = await asyncio.to_thread(work)
             except Refusal as refusal:
                 done(refused=refusal)
-            except Exception:  # never a traceback on a member's screen
-                log.exception("core call failed on %r", self)
-                done(failed=True)
+            except Exception as error:  # never a traceback on a member's screen
+                log_failure(error, f"a core call on {self!r}")
+                done(failed=error)
             else:
                 done(result=result)
 
-        def done(result: Any = None, refused: Refusal | None = None, failed: bool = False) -> None:
+        def done(result: Any = None, refused: Refusal | None = None, failed: Exception | None = None) -> None:
             if not self.is_attached:
                 return
             card.loading = False
             if focused is not None and focused.is_attached:
                 focused.focus()
-            if failed:
-                self.show_message(failure_message())
+            if failed is not None:
+                self.show_message(failure_message(failed))
             elif refused is not None:
                 self.show_message(refused.message)
                 if on_refusal:

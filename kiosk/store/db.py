@@ -28,20 +28,28 @@ from kiosk.store.models import Member
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 10
 WRITE = "kiosk_write"  # execution option: this connection's transaction will write
 
 
 def make_engine(database_url: str) -> Engine:
+    # hide_parameters: an error's text (logged) never carries a statement's
+    # values: document numbers, hashes, sealed contacts.
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A connection the server dropped (restarted, gone away) is found and
+        # replaced as it is taken from the pool; a server that does not answer
+        # fails the call within seconds, not the system's TCP timeout.
+        return create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        )
     database = Path(url.database) if url.database and url.database != ":memory:" else None
     if database is not None:
         # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm
         # files the database's own mode.
         writable_dir(database.parent)
         private_file(database)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -5,7 +5,8 @@ line (kiosk.store.problems) before anyone is served.
 - its directory must be writable (SQLite's -wal and -shm files live there);
 - a SQLite file must pass ``PRAGMA quick_check`` (a damaged page otherwise
   opens fine and then fails every login that reads it);
-- the pepper must be the store's (kiosk.store.pepper).
+- the pepper must be the store's (kiosk.store.pepper);
+- a database server that does not answer is named, without its password.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def open_checked(database_url: str, pepper_hex: str | None, pepper_file: Path) -
         _dispose(engine)
         if sqlite_file is not None and isinstance(error.orig, sqlite3.Error):
             raise _sqlite_problem(error.orig, sqlite_file) from error
+        if url.get_backend_name() != "sqlite" and problems.is_outage(error):
+            where = url.render_as_string(hide_password=True)
+            raise problems.unreachable(where, problems.outage_cause(error)) from error
         raise
     except BaseException:
         _dispose(engine)

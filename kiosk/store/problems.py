@@ -53,3 +53,34 @@ def pepper_unreadable(source: str, reason: str) -> StoreProblem:
         _("No se puede leer la pimienta ({source}: {reason}): revise sus permisos o restáurela de "
           "la copia de seguridad.").format(source=source, reason=reason)
     )
+
+
+class StoreUnreachable(StoreProblem):
+    """The database server did not answer: it may come back.  A command stops
+    with its one line; the kiosk shows «no disponible» and tries again."""
+
+
+def unreachable(where: str, detail: str) -> StoreUnreachable:
+    return StoreUnreachable(
+        _("No se puede conectar con la base de datos {where} ({detail}): revise que el servidor "
+          "esté en marcha y que la dirección sea la correcta.").format(where=where, detail=detail)
+    )
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or used for
+    now (server down, connection lost, database locked) rather than a fault
+    in what was asked of it."""
+    from sqlalchemy import exc  # only once the store is loaded
+
+    return isinstance(error, (exc.OperationalError, exc.InterfaceError)) or (
+        isinstance(error, exc.DBAPIError) and error.connection_invalidated
+    )
+
+
+def outage_cause(error: BaseException) -> str:
+    """The driver's first line for ``error``: no statement, no parameters (no
+    document number or hash reaches the log)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
