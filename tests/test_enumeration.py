@@ -186,7 +186,8 @@ def test_progressa_temporary_key_path(kiosks, engine, number, clock):
     assert [step[0][0] for step in known[2:4]] == ["ok", "refused"]
     assert [step[0][1] for step in known[4:]] == ["wrong_code", "wrong_code", "code_dead", "blocked", "blocked"]
     assert known == unknown
-    assert_sent_only_to_reachable(engine, "progressa", number, sent=1, channel="sms")
+    # The temporary key, and the notice that the key was blocked.
+    assert_sent_only_to_reachable(engine, "progressa", number, sent=2, channel="sms")
 
 
 @pytest.mark.parametrize("number", [number for slug, number, _ in CASES if slug == "coasmedas"])
