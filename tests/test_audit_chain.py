@@ -285,3 +285,27 @@ def test_export_holds_the_members_activity_consents_and_messages_and_no_secret(
 def test_export_of_an_unknown_document_is_one_line(engine, service, monkeypatch, capsys):
     code, out, err = run_cli(engine, monkeypatch, capsys, "audit", "export", "--document", "CC:9999999999")
     assert code == 1 and out == "" and err.count("\n") == 1
+
+
+def test_a_rolled_back_write_leaves_no_row_and_the_chain_goes_on(trail, engine, service, hasher):
+    member_id = member_id_of(engine)
+
+    def fails(session, now):
+        service._audit(session, now, "login", member_id)
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        service._write(fails, member_id)
+    write_audit(service, member_id, 1)
+    assert [row.seq for row in chained(engine)] == list(range(1, WRITES + 2))
+    assert verdict(engine, hasher).ok
+
+
+def test_a_demo_reset_starts_a_new_chain(trail, engine, service, hasher, clock):
+    from kiosk.demo import reset_demo
+
+    reset_demo(engine, hasher, clock, including_tellers=True)
+    assert verdict(engine, hasher).message.startswith("audit trail OK: no chained rows yet")
+    write_audit(service, member_id_of(engine), 2)
+    result = verdict(engine, hasher)
+    assert result.ok and "2 rows chained (seq 1 to 2)" in result.message

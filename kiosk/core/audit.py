@@ -94,7 +94,7 @@ def key_of(session: Session) -> bytes:
 
 
 def _forget_pending(session: Session) -> None:
-    session.info.pop(PENDING, None)
+    session.info[PENDING] = []  # rolled back: nothing to chain (the listeners stay)
 
 
 def _append_pending(session: Session) -> None:
