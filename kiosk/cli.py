@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
     reset.add_argument("username")
+    audit = commands.add_parser("audit", help="check the audit trail's chain, or export a member's own record")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check every audit row against the chain (exit 1 on a break)")
+    export = audit_commands.add_parser(
+        "export", help="print a member's own record (activity, consents, messages) for a Ley 1581 request"
+    )
+    export.add_argument("--document", required=True, help="TYPE:NUMBER (e.g. CC:1010123456)")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
     bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     return parser
@@ -144,6 +152,8 @@ def _main(argv: list[str] | None) -> int:
         return _serve(settings, args.host, args.port)
     if command == "teller":
         return _teller(settings, args)
+    if command == "audit":
+        return _audit(settings, args)
     if command == "seed":
         added = _open(settings, seed=True)[1]
         print(f"{added} demo members added")
@@ -357,6 +367,32 @@ def _add_teller(desk, args: argparse.Namespace) -> int:
         confirmation = getpass.getpass("Password again: ")
     desk.add_teller(args.username, args.name, document_type.upper(), number, password, confirmation)
     print(f"teller {args.username.strip().lower()} added; the first sign-in enrols an authenticator app")
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    """``kiosk audit verify`` / ``kiosk audit export`` (kiosk.core.audit_chain, kiosk.core.member_record)."""
+    from sqlmodel import Session
+
+    from kiosk.core import audit_chain, member_record
+    from kiosk.core.hashing import Hasher
+    from kiosk.core.typed import escaped
+
+    engine, settings = _open_store(settings)
+    with Session(engine) as session:
+        if args.audit_command == "verify":
+            verdict = audit_chain.verify(session, Hasher(settings.pepper, settings.bcrypt_cost).audit_key())
+            print(verdict.message if verdict.ok else f"kiosk: audit trail broken: {verdict.message}",
+                  file=sys.stdout if verdict.ok else sys.stderr)
+            return 0 if verdict.ok else 1
+        document_type, _colon, number = args.document.strip().partition(":")
+        record = member_record.member_record(session, document_type.strip().upper(), number.strip())
+    if record is None:
+        print(f"kiosk: no member holds the document {escaped(args.document)}", file=sys.stderr)
+        return 1
+    print(member_record.as_csv(record) if args.format == "csv" else member_record.as_json(record), end="")
+    if args.format == "json":
+        print()
     return 0
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
+from kiosk.core import audit_chain
 from kiosk.core.teller import MAX_FAILED_SIGNINS
 from kiosk.store import open_store
 from kiosk.store.models import AuditEvent, KeyHistory, MemberKey, OneTimeCode
@@ -123,6 +124,9 @@ def test_kiosk_processes_racing_for_the_same_member(store_url):
         owners = [[key for key in keys if kiosk.hasher.verify(key, hashed)] for hashed in chain]
         assert sorted(owner for found in owners for owner in found) == sorted(keys)
         assert _actions(engine, round_.member_id).count("key_changed") == PROCESSES
+    with Session(engine) as session:  # the processes' audit rows make one unbroken chain
+        verdict = audit_chain.verify(session, kiosk.hasher.audit_key())
+    assert verdict.ok, verdict.message
 
     counts.add(f"race processes ({engine.dialect.name})", PROCESSES)
     counts.add(f"race rounds ({engine.dialect.name})", ROUNDS)

@@ -1,13 +1,34 @@
-"""Audit trail: who did what to which member, never with a secret in it."""
+"""Audit trail: who did what to which member, never with a secret in it.
+
+The trail is tamper-evident: each row carries ``seq`` (1, 2, 3...) and
+``chain``, an HMAC-SHA256 under a key derived from the pepper (which never
+enters the database) over the row's fields and the previous row's chain value;
+the head (``audit_chain_head``) holds the last seq and chain value under an
+HMAC of its own.  Editing, inserting, deleting or reordering a row, or dropping
+the last ones, breaks the chain where it happened (kiosk.core.audit_chain).
+
+``record`` keeps its signature: the key rides on the engine
+(``use_key``, set by the service that owns the hasher), and the rows are
+chained when their transaction commits, under one lock taken last, after
+everything else in the transaction is written, so kiosks writing at once make
+one line and never wait on each other in a circle.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from kiosk.core import audit_chain
 from kiosk.i18n import N_
-from kiosk.store.models import AuditEvent
+from kiosk.store.db import lock_subject
+from kiosk.store.models import AuditChainHead, AuditEvent
+
+KEY_OPTION = "kiosk_audit_key"  # engine execution option holding the chain key
+PENDING = "kiosk_audit_pending"  # session.info: rows waiting for the commit
 
 # What the teller console shows for an action (translated where shown).
 ACTION_LABELS = {
@@ -49,11 +70,56 @@ def record(
     actor: str = "member",
     detail: str = "",
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=at, institution=institution, member_id=member_id, actor=actor, action=action, detail=detail
-        )
+    row = AuditEvent(
+        at=at, institution=institution, member_id=member_id, actor=actor, action=action, detail=detail
     )
+    pending = session.info.get(PENDING)
+    if pending is None:
+        pending = session.info[PENDING] = []
+        event.listen(session, "before_commit", _append_pending)
+        event.listen(session, "after_rollback", _forget_pending)
+    pending.append(row)
+
+
+def use_key(engine: Engine, key: bytes) -> None:
+    """Let the audit rows written through ``engine`` be chained under ``key``."""
+    engine.update_execution_options(**{KEY_OPTION: key})
+
+
+def key_of(session: Session) -> bytes:
+    key = session.get_bind().get_execution_options().get(KEY_OPTION)
+    if key is None:  # a row written unchained would read as tampering
+        raise RuntimeError("audit rows written without the chain key (audit.use_key)")
+    return key
+
+
+def _forget_pending(session: Session) -> None:
+    session.info[PENDING] = []  # rolled back: nothing to chain (the listeners stay)
+
+
+def _append_pending(session: Session) -> None:
+    rows = session.info.get(PENDING)
+    if not rows:
+        return
+    key = key_of(session)
+    # Everything else first: the chain lock is the last one taken, held only
+    # while the rows are numbered and inserted.
+    session.flush()
+    lock_subject(session, "kiosk-audit-chain")  # PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
+    head = session.get(AuditChainHead, 1, populate_existing=True)
+    if head is None:
+        if session.exec(select(AuditEvent.id).where(col(AuditEvent.seq).is_not(None)).limit(1)).first():
+            raise RuntimeError("the audit chain head is missing: run `kiosk audit verify`")
+        head = AuditChainHead(id=1, seq=0)  # a new trail (an emptied demo store)
+    for row in rows:
+        head.seq += 1
+        row.seq = head.seq
+        row.chain = audit_chain.link(key, head.chain, row)
+        head.chain = row.chain
+        session.add(row)
+    head.seal = audit_chain.seal(key, head.seq, head.chain)
+    session.add(head)
+    session.info[PENDING] = []
 
 
 def trail(session: Session, member_id: int, limit: int = 50) -> list[AuditEvent]:

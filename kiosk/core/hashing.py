@@ -39,3 +39,7 @@ class Hasher:
     def fingerprint(self, value: str) -> bytes:
         """A keyed digest used to derive stable decoys; never stored."""
         return hmac.new(self._pepper, b"decoy:" + value.encode("utf-8"), hashlib.sha256).digest()
+
+    def audit_key(self) -> bytes:
+        """The key of the audit trail's chain (kiosk.core.audit); never stored."""
+        return hmac.new(self._pepper, b"kiosk audit chain key", hashlib.sha256).digest()

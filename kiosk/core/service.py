@@ -137,6 +137,7 @@ class KioskService:
         # itself (the kiosk app always does: KIOSK_ID); the teller console,
         # benchmarks and most tests have no terminal to slow.
         self.kiosk_id = kiosk_id
+        audit.use_key(engine, hasher.audit_key())  # its rows are chained (kiosk.core.audit)
 
     # -- plumbing ---------------------------------------------------------
 

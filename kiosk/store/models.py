@@ -132,6 +132,25 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=40)
     action: str = Field(max_length=60)
     detail: str = Field(default="", max_length=400)
+    # Its place in the tamper-evident chain (kiosk.core.audit): a number of its
+    # own and an HMAC over its fields and the previous row's chain value.
+    # NULL in rows written before the chain began (migration 0010).
+    seq: int | None = Field(default=None, unique=True, index=True)
+    chain: str | None = Field(default=None, max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The end of the audit chain: its last seq and chain value, sealed with an
+    HMAC, so deleting the last rows shows.  One row (id 1)."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    chain: str | None = Field(default=None, max_length=64)
+    seal: str | None = Field(default=None, max_length=64)
+    # Rows up to this id were written before the chain began: not covered.
+    legacy_last_id: int = 0
 
 
 class Consent(SQLModel, table=True):
