@@ -51,7 +51,8 @@ _ACTOR = re.compile(r"\b(teller|admin):([\w.@-]+)")
 
 def actor_ids(texts: list[str]) -> set[int]:
     """The teller ids named in ``texts`` (actors and details)."""
-    return {int(m.group(2)) for t in texts for m in _ACTOR.finditer(t) if m.group(1) == "teller" and m.group(2).isdigit()}
+    named = (m for text in texts for m in _ACTOR.finditer(text))
+    return {int(m.group(2)) for m in named if m.group(1) == "teller" and m.group(2).isdigit()}
 
 
 def who(actor: str, teller_names: Mapping[int, str]) -> str:

@@ -262,7 +262,9 @@ class TellerDesk(ContactChanges, KioskService):
             session, now, "desconocido", who, "contraseña", tries, tries >= MAX_FAILED_SIGNINS
         )
 
-    def _failed(self, session: Session, now: datetime, actor: str, who: str, what: str, tries: int, locked: bool) -> Refusal:
+    def _failed(
+        self, session: Session, now: datetime, actor: str, who: str, what: str, tries: int, locked: bool
+    ) -> Refusal:
         """Audit the failed try (and the lock it caused, with the terminal) and
         count it against the terminal; the refusal to give."""
         terminal = teller_signin.terminal_subject(self.hasher, self.institution, self.terminal)
@@ -270,7 +272,8 @@ class TellerDesk(ContactChanges, KioskService):
         detail = f"{who}: {what}, intento {tries}, {where}"
         self._audit(session, now, "teller_sign_in_failed", None, detail, actor=actor)
         if locked:
-            self._audit(session, now, "teller_locked", None, f"{who}, {LOCKOUT.seconds // 60} min, {where}", actor=actor)
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            self._audit(session, now, "teller_locked", None, f"{who}, {minutes} min, {where}", actor=actor)
         if teller_signin.count_terminal_failure(session, self.institution, terminal, now):
             self._audit(session, now, "teller_terminal_throttled", None, where, actor=actor)
         return self._locked_refusal() if locked else self._wrong_sign_in()

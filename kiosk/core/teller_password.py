@@ -60,7 +60,9 @@ SUGGESTIONS = {
     "All-uppercase is almost as easy to guess as all-lowercase.": N_(
         "Todo en mayúsculas es casi tan fácil de adivinar como todo en minúsculas."
     ),
-    "Reversed words aren't much harder to guess.": N_("Las palabras al revés no son mucho más difíciles de adivinar."),
+    "Reversed words aren't much harder to guess.": N_(
+        "Las palabras al revés no son mucho más difíciles de adivinar."
+    ),
     "Predictable substitutions like '@' instead of 'a' don't help very much.": N_(
         "Los cambios previsibles, como «@» en lugar de «a», no ayudan mucho."
     ),
