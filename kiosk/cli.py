@@ -305,6 +305,7 @@ def build_desk(settings: Settings, profile=None):
     from kiosk.core.clock import Clock
     from kiosk.core.sealing import Sealer
     from kiosk.core.teller import TellerDesk
+    from kiosk.core.teller_signin import this_terminal
     from kiosk.flow.profile import load_profile
     from kiosk.screens.registry import STEP_SCREENS
 
@@ -315,7 +316,7 @@ def build_desk(settings: Settings, profile=None):
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,
         temporary_key_length=profile.setting("key_length"),
         contact_hold_hours=settings.contact_hold_hours,
-        kiosk_id=settings.kiosk_id,
+        terminal=this_terminal(settings.kiosk_id),  # where sign-ins come from (throttled, audited)
     )
 
 

@@ -108,3 +108,15 @@ def test_apply_due_applies_the_changes_whose_hold_has_passed(run, desk_for, cloc
     assert run("teller", "apply-due")[1] == "Cambios de contactos aplicados: 0\n"
     assert member(engine, ORDINARY).mobile == "3205551234"
     assert member(engine, "1030405060").mobile == "3209876543"
+
+
+def test_the_console_names_its_terminal_and_its_admin(engine, monkeypatch):
+    """What ``kiosk teller`` audits sign-ins and admin actions with: the OS user at KIOSK_ID."""
+    from kiosk.cli import build_desk
+    from kiosk.config import Settings
+
+    monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
+    monkeypatch.setenv("KIOSK_ID", "caja-3")
+    monkeypatch.setattr("getpass.getuser", lambda: "operadora")
+    desk = build_desk(Settings.from_env(database_url=str(engine.url)))
+    assert desk.terminal == "operadora@caja-3" and desk.admin == "admin:operadora"
