@@ -55,19 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the kiosk to a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
-    teller = commands.add_parser("teller", help="open the teller console, or manage tellers")
-    teller_commands = teller.add_subparsers(dest="teller_command")
-    add = teller_commands.add_parser("add", help="add a teller (asks for the password twice)")
-    add.add_argument("username")
-    add.add_argument("--name", required=True, help="full name, as shown on the console")
-    add.add_argument("--document", required=True, help="the teller's own document, TYPE:NUMBER (e.g. CC:52000111)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    teller_commands.add_parser("list", help="list this institution's tellers")
-    teller_commands.add_parser(
-        "apply-due", help="apply the contact changes whose hold has passed unopposed (for a timer)"
+    # The teller commands are for the institution's staff: in Spanish.
+    teller = commands.add_parser("teller", help="abrir la consola de asesores, o administrar asesores")
+    teller_commands = teller.add_subparsers(dest="teller_command", title="comandos")
+    add = teller_commands.add_parser("add", help="agregar un asesor (pide la contraseña dos veces)")
+    add.add_argument("username", metavar="usuario")
+    add.add_argument("--name", required=True, help="nombre completo, como se muestra en la consola")
+    add.add_argument(
+        "--document", required=True, help="documento del asesor, TIPO:NÚMERO (por ejemplo CC:52000111)"
     )
-    reset = teller_commands.add_parser("reset-authenticator", help="make a teller enrol a new authenticator")
-    reset.add_argument("username")
+    add.add_argument("--password-stdin", action="store_true", help="leer la contraseña de la entrada estándar")
+    teller_commands.add_parser("list", help="listar los asesores de la entidad")
+    teller_commands.add_parser(
+        "apply-due", help="aplicar los cambios de contactos cuya espera pasó sin objeción (para un temporizador)"
+    )
+    reset = teller_commands.add_parser(
+        "reset-authenticator", help="hacer que un asesor registre una nueva aplicación autenticadora"
+    )
+    reset.add_argument("username", metavar="usuario")
     audit = commands.add_parser("audit", help="check the audit trail's chain, or export a member's own record")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="check every audit row against the chain (exit 1 on a break)")
@@ -310,6 +315,7 @@ def build_desk(settings: Settings, profile=None):
     from kiosk.core.clock import Clock
     from kiosk.core.sealing import Sealer
     from kiosk.core.teller import TellerDesk
+    from kiosk.core.teller_signin import this_terminal
     from kiosk.flow.profile import load_profile
     from kiosk.screens.registry import STEP_SCREENS
 
@@ -320,13 +326,14 @@ def build_desk(settings: Settings, profile=None):
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,
         temporary_key_length=profile.setting("key_length"),
         contact_hold_hours=settings.contact_hold_hours,
+        terminal=this_terminal(settings.kiosk_id),  # where sign-ins come from (throttled, audited)
     )
 
 
 def _teller(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.core.errors import Refusal
     from kiosk.core.typed import escaped
-    from kiosk.i18n import set_language
+    from kiosk.i18n import _, set_language
 
     set_language(settings.language)
     desk = build_desk(settings)
@@ -335,17 +342,21 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
             return _add_teller(desk, args)
         if args.teller_command == "list":
             for teller in desk.tellers():
-                state = "enrolled" if teller.totp_enrolled_at else "not enrolled yet"
+                state = _("autenticador registrado") if teller.totp_enrolled_at else _("autenticador pendiente")
                 document = f"{teller.document_type} {teller.document_number}"
                 # Stored before names were checked, or edited in the database: shown, never obeyed.
                 print("\t".join(escaped(field) for field in (teller.username, teller.full_name, document, state)))
             return 0
         if args.teller_command == "apply-due":
-            print(f"{desk.apply_due_contact_changes()} contact changes applied")
+            print(_("Cambios de contactos aplicados: {n}").format(n=desk.apply_due_by_admin()))
             return 0
         if args.teller_command == "reset-authenticator":
             desk.reset_authenticator(args.username)
-            print(f"{args.username} will enrol a new authenticator at the next sign-in")
+            print(
+                _("{username} registrará una nueva aplicación autenticadora en su próximo ingreso.").format(
+                    username=escaped(args.username.strip().lower())
+                )
+            )
             return 0
     except Refusal as refusal:
         print(f"kiosk: {refusal.message}", file=sys.stderr)
@@ -359,14 +370,21 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
 def _add_teller(desk, args: argparse.Namespace) -> int:
     import getpass
 
+    from kiosk.core.typed import escaped
+    from kiosk.i18n import _
+
     document_type, _colon, number = args.document.partition(":")
     if args.password_stdin:
         password = confirmation = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("Password: ")
-        confirmation = getpass.getpass("Password again: ")
+        password = getpass.getpass(_("Contraseña: "))
+        confirmation = getpass.getpass(_("Repita la contraseña: "))
     desk.add_teller(args.username, args.name, document_type.upper(), number, password, confirmation)
-    print(f"teller {args.username.strip().lower()} added; the first sign-in enrols an authenticator app")
+    print(
+        _("Asesor {username} agregado; en su primer ingreso registrará una aplicación autenticadora.").format(
+            username=escaped(args.username.strip().lower())
+        )
+    )
     return 0
 
 

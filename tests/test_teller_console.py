@@ -136,7 +136,7 @@ async def test_no_action_before_the_identity_check_then_unblock(make_teller_app,
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, clock)
         await open_member(pilot, BLOCKED)
-        assert "login bloqueada" in screen_text(pilot)
+        assert "Claves: de ingreso: bloqueada" in screen_text(pilot)
         assert not action_buttons_enabled(pilot)
         await check_identity(pilot, ORDINARY)  # somebody else's document
         assert "no coincide con el registrado" in message_text(pilot)
@@ -147,11 +147,14 @@ async def test_no_action_before_the_identity_check_then_unblock(make_teller_app,
         assert "Identidad: verificada hasta las 10:15" in screen_text(pilot)
         await click(pilot, "#unblock")
         assert message_text(pilot) == "Clave desbloqueada. El asociado ya puede ingresar con su clave."
-        assert "login activa" in screen_text(pilot)
+        assert "Claves: de ingreso: activa" in screen_text(pilot)
         teller_id = app.teller.teller_id
         member_id = member(engine, BLOCKED).id
         assert (f"teller:{teller_id}", "key_unblocked") in audit_actions(engine, member_id)
-        assert [f"teller:{teller_id}", "clave desbloqueada", "clave login"] == trail_rows(pilot)[0][1:]
+        assert ["asesor Ana Gómez", "clave desbloqueada", "clave de ingreso"] == trail_rows(pilot)[0][1:]
+        shown = "\n".join(" | ".join(row) for row in trail_rows(pilot))
+        for english in ("member", "teller:", " por email", " por sms", "login"):
+            assert english not in shown
         sms = app.desk.messages_for(member_id)[0]
         assert sms.recipient == "3209876543" and "desbloqueada en una oficina" in sms.body
 
@@ -229,7 +232,7 @@ async def test_a_temporary_key_is_sent_and_never_shown(make_teller_app, clock, e
         temporary = re.search(r"clave temporal es (\d{6})", sms.body).group(1)
         assert sms.recipient == "3111234567"
         assert temporary not in screen_text(pilot)
-        assert "login temporal" in screen_text(pilot)
+        assert "Claves: de ingreso: temporal" in screen_text(pilot)
 
 
 async def test_reopen_self_service_from_the_console(make_teller_app, service_for, clock, engine):

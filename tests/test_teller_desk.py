@@ -127,14 +127,22 @@ def test_failed_sign_ins_lock_the_teller_for_a_while(desk, clock, engine):
     clock.advance(minutes=16)
     assert desk.check_password("ana.gomez", TELLER_PASSWORD).teller_id
     assert len(audit_rows(engine, "teller_sign_in_failed")) == MAX_FAILED_SIGNINS
+    [lock] = audit_rows(engine, "teller_locked")  # every lock is in the audit, with the terminal
+    assert lock.actor.startswith("teller:") and f"terminal {desk.terminal}" in lock.detail
 
 
 def test_an_unknown_user_and_a_teller_of_another_institution_get_the_same_answer(desk, desk_for):
     add_teller(desk_for("cooperen"), username="luis.mora", document="79333444")
-    for username in ("nadie", "luis.mora"):
-        with pytest.raises(Refusal) as wrong:
-            desk.check_password(username, TELLER_PASSWORD)
-        assert wrong.value.reason == "wrong_sign_in"
+    answers = []
+    for username in ("ana.gomez", "nadie", "luis.mora"):
+        for _ in range(MAX_FAILED_SIGNINS):
+            try:
+                desk.check_password(username, "no-es-la-clave-2026")
+            except Refusal as refusal:
+                answers.append((username, refusal.reason, refusal.message))
+    by_name = [[a[1:] for a in answers if a[0] == name] for name in ("ana.gomez", "nadie", "luis.mora")]
+    assert by_name[0] == by_name[1] == by_name[2]
+    assert by_name[0][-1][0] == "teller_locked"
 
 
 def test_a_lost_phone_means_enrolling_again(desk, clock):

@@ -32,7 +32,9 @@ PENDING = "kiosk_audit_pending"  # session.info: rows waiting for the commit
 
 # What the teller console shows for an action (translated where shown).
 ACTION_LABELS = {
+    "code_not_sent": N_("código no enviado"),
     "code_sent": N_("código enviado"),
+    "codes_locked": N_("códigos bloqueados"),
     "code_verified": N_("código verificado"),
     "consent_granted": N_("autorización de datos"),
     "contacts_updated": N_("contactos actualizados"),
@@ -49,6 +51,7 @@ ACTION_LABELS = {
     "notification_skipped": N_("aviso no enviado"),
     "product_questions_passed": N_("preguntas de productos superadas"),
     "recovery_link_wrong_key": N_("clave temporal del enlace incorrecta"),
+    "recovery_not_sent": N_("recuperación no enviada"),
     "recovery_questions_failed": N_("preguntas de recuperación fallidas"),
     "security_image_set": N_("imagen de seguridad"),
     "self_service_reopened": N_("autogestión reabierta"),

@@ -20,20 +20,20 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, guesses, limits, outbox
+from kiosk.core import activity, audit, guesses, limits, outbox, teller_signin
 from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
 from kiosk.core.service import LOGIN, Identity, KioskService
+from kiosk.core.teller_password import check_teller_password
+from kiosk.core.teller_signin import LOCKOUT, MAX_FAILED_SIGNINS
 from kiosk.core.typed import has_control
 from kiosk.i18n import N_, _
+from kiosk.store.db import lock_subject
 from kiosk.store.models import IdentityCheck, Member, MemberKey, Product, RecoveryAttempt, Teller
 
-MIN_PASSWORD_LENGTH = 12
-MAX_FAILED_SIGNINS = 5
-LOCKOUT = timedelta(minutes=15)
 IDENTITY_CHECK_LIFETIME = timedelta(minutes=15)
 TOTP_ISSUER = "Kiosk"
 SEARCH_LIMIT = 20
@@ -80,9 +80,11 @@ class MemberRow:
 
 @dataclass(frozen=True)
 class AuditLine:
+    """One line of the card's activity, in Spanish (kiosk.core.activity)."""
+
     at: datetime
-    actor: str
-    action: str
+    who: str  # «el asociado», «asesor Ana Gómez»...
+    action: str  # the stored action (audit.action_label gives its words)
     detail: str
 
 
@@ -104,6 +106,7 @@ class MemberCard:
 
 
 # Translated where shown.
+KEY_KINDS = {"login": N_("de ingreso"), "transactional": N_("transaccional")}
 KEY_STATES = {
     "active": N_("activa"),
     "temporary": N_("temporal"),
@@ -120,18 +123,6 @@ def key_state(key: MemberKey, now: datetime) -> str:
     return "active"
 
 
-def check_teller_password(password: str, confirmation: str) -> None:
-    if password != confirmation:
-        raise Refusal("mismatch", _("La contraseña y su confirmación no coinciden."))
-    if len(password) < MIN_PASSWORD_LENGTH or len(set(password)) < 5:
-        raise Refusal(
-            "weak_password",
-            _("La contraseña del asesor debe tener al menos {n} caracteres variados.").format(
-                n=MIN_PASSWORD_LENGTH
-            ),
-        )
-
-
 class TellerDesk(ContactChanges, KioskService):
     """The teller console's operations, for the tellers of one institution."""
 
@@ -142,9 +133,15 @@ class TellerDesk(ContactChanges, KioskService):
         temporary_key_hours: int = 24,
         new_secret: Callable[[], str] = pyotp.random_base32,
         contact_hold_hours: float = DEFAULT_HOLD_HOURS,
+        terminal: str | None = None,
+        admin: str | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Where sign-ins come from (throttled and audited), and who runs the
+        # ``kiosk teller ...`` commands (their audit actor).
+        self.terminal = terminal or teller_signin.this_terminal(self.kiosk_id)
+        self.admin = admin or teller_signin.admin_actor()
         self.temporary_key_length = temporary_key_length
         self.temporary_key_hours = temporary_key_hours
         # How long a contact change nobody approved waits for the old contacts to stop it.
@@ -174,7 +171,7 @@ class TellerDesk(ContactChanges, KioskService):
         if document_type not in DOCUMENT_TYPES:
             raise Refusal("document_type", _("Seleccione el tipo de documento."))
         number = validate_document(document_number)
-        check_teller_password(password, confirmation)
+        check_teller_password(password, confirmation, username, full_name, number)
         password_hash = self.hasher.hash(password)
 
         def add(session: Session, now: datetime) -> int:
@@ -189,7 +186,7 @@ class TellerDesk(ContactChanges, KioskService):
             )
             session.add(teller)
             session.flush()
-            self._audit(session, now, "teller_added", None, username, actor="admin")
+            self._audit(session, now, "teller_added", None, username, actor=self.admin)
             return teller.id
 
         try:
@@ -209,9 +206,21 @@ class TellerDesk(ContactChanges, KioskService):
             teller.failed_signins = 0
             teller.locked_until = None
             session.add(teller)
-            self._audit(session, now, "teller_authenticator_reset", None, teller.username, actor="admin")
+            self._audit(session, now, "teller_authenticator_reset", None, teller.username, actor=self.admin)
 
         self._write(reset)
+
+    def apply_due_by_admin(self) -> int:
+        """``kiosk teller apply-due``: the due contact changes applied (each
+        audited as usual) and, when there were any, who ran the command."""
+        applied = self.apply_due_contact_changes()
+        if applied:
+            self._write(
+                lambda session, now: self._audit(
+                    session, now, "contact_changes_applied", None, f"{applied} cambios aplicados", actor=self.admin
+                )
+            )
+        return applied
 
     def tellers(self) -> list[Teller]:
         return self._read(
@@ -238,14 +247,36 @@ class TellerDesk(ContactChanges, KioskService):
 
     def _count_failure(self, session: Session, now: datetime, teller: Teller, what: str) -> Refusal:
         teller.failed_signins += 1
-        detail = f"{teller.username}: {what}, intento {teller.failed_signins}"
-        if teller.failed_signins >= MAX_FAILED_SIGNINS:
+        tries, locked = teller.failed_signins, teller.failed_signins >= MAX_FAILED_SIGNINS
+        if locked:
             teller.locked_until = now + LOCKOUT
             teller.failed_signins = 0
-            detail += ", bloqueado"
         session.add(teller)
-        self._audit(session, now, "teller_sign_in_failed", None, detail, actor=f"teller:{teller.id}")
-        return self._locked_refusal() if teller.locked_until and teller.locked_until > now else self._wrong_sign_in()
+        return self._failed(session, now, f"teller:{teller.id}", teller.username, what, tries, locked)
+
+    def _count_unknown_failure(self, session: Session, now: datetime, subject: str) -> Refusal:
+        """A username nobody holds: counted and locked like a teller's own."""
+        tries = teller_signin.count_unknown_failure(session, self.institution, subject, now)
+        who = f"usuario no registrado {subject[:12]}"  # a digest: what was typed may be a password
+        return self._failed(
+            session, now, "desconocido", who, "contraseña", tries, tries >= MAX_FAILED_SIGNINS
+        )
+
+    def _failed(
+        self, session: Session, now: datetime, actor: str, who: str, what: str, tries: int, locked: bool
+    ) -> Refusal:
+        """Audit the failed try (and the lock it caused, with the terminal) and
+        count it against the terminal; the refusal to give."""
+        terminal = teller_signin.terminal_subject(self.hasher, self.institution, self.terminal)
+        where = f"terminal {self.terminal}"
+        detail = f"{who}: {what}, intento {tries}, {where}"
+        self._audit(session, now, "teller_sign_in_failed", None, detail, actor=actor)
+        if locked:
+            minutes = int(LOCKOUT.total_seconds() // 60)
+            self._audit(session, now, "teller_locked", None, f"{who}, {minutes} min, {where}", actor=actor)
+        if teller_signin.count_terminal_failure(session, self.institution, terminal, now):
+            self._audit(session, now, "teller_terminal_throttled", None, where, actor=actor)
+        return self._locked_refusal() if locked else self._wrong_sign_in()
 
     def _locked_refusal(self) -> Refusal:
         return Refusal(
@@ -256,13 +287,22 @@ class TellerDesk(ContactChanges, KioskService):
         )
 
     def check_password(self, username: str, password: str) -> PasswordChecked:
-        teller = self._read(lambda s: self._teller_named(s, username))
-        # An unknown user costs the same bcrypt work and gets the same answer.
+        name = username.strip().lower()
+        teller = self._read(lambda s: self._teller_named(s, name))
+        # An unknown user costs the same bcrypt work (a decoy hash), is counted
+        # and locked the same way, and gets the same answers.
         matches = self.hasher.verify(password, teller.password_hash if teller else None)
-        if teller is None:
-            raise self._wrong_sign_in()
+        terminal = teller_signin.terminal_subject(self.hasher, self.institution, self.terminal)
+        subject = teller_signin.username_subject(self.hasher, self.institution, name)
 
         def settle(session: Session, now: datetime) -> PasswordChecked:
+            lock_subject(session, terminal)
+            teller_signin.refuse_busy_terminal(session, terminal, now)
+            if teller is None:
+                lock_subject(session, subject)
+                if teller_signin.unknown_locked(session, subject, now):
+                    raise self._locked_refusal()
+                raise self._count_unknown_failure(session, now, subject)
             stored = self._locked_teller(session, teller.id)
             if stored.locked_until and stored.locked_until > now:
                 raise self._locked_refusal()
@@ -384,14 +424,21 @@ class TellerDesk(ContactChanges, KioskService):
                 failed_recoveries=self._recovery_failures(session, member),
                 identity_checked_until=check.expires_at if check else None,
                 own_record=self._is_own_record(session, teller, member),
-                trail=[
-                    AuditLine(e.at, e.actor, e.action, e.detail)
-                    for e in audit.trail(session, member_id, limit=12)
-                ],
+                trail=self._activity(session, audit.trail(session, member_id, limit=12)),
                 pending_change=self._pending_view(session, pending) if pending else None,
             )
 
         return self._read(load)
+
+    @staticmethod
+    def _activity(session: Session, events) -> list[AuditLine]:
+        """The audit rows as the teller reads them: who by name, details in Spanish."""
+        ids = activity.actor_ids([text for e in events for text in (e.actor, e.detail)])
+        names = {t.id: t.full_name for t in session.exec(select(Teller).where(col(Teller.id).in_(ids)))} if ids else {}
+        return [
+            AuditLine(e.at, activity.who(e.actor, names), e.action, activity.detail(e.detail, names))
+            for e in events
+        ]
 
     def _institution_member(self, session: Session, member_id: int) -> Member:
         member = session.get(Member, member_id)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from kiosk.core.audit import action_label
 from kiosk.core.dates import local_time
 from kiosk.core.contact_changes import PendingContactChange
-from kiosk.core.teller import KEY_STATES, Enrolment, MemberCard, PasswordChecked
+from kiosk.core.teller import KEY_KINDS, KEY_STATES, Enrolment, MemberCard, PasswordChecked
 from kiosk.core.typed import escaped
 from kiosk.i18n import _
 from kiosk.qr import qr_text
@@ -360,7 +360,9 @@ class MemberScreen(ConsoleScreen):
             plain(f"{card.full_name} · {card.document_type} {card.document_number}")
         )
         contacts = card.contacts
-        keys = ", ".join(f"{kind} {_(KEY_STATES[state])}" for kind, state in card.keys) or _("sin clave")
+        keys = ", ".join(
+            f"{_(KEY_KINDS[kind]) if kind in KEY_KINDS else kind}: {_(KEY_STATES[state])}" for kind, state in card.keys
+        ) or _("sin clave")
         self_service = (
             _("{n} intentos fallidos").format(n=card.failed_recoveries) if card.failed_recoveries else _("abierta")
         )
@@ -385,7 +387,7 @@ class MemberScreen(ConsoleScreen):
         trail.clear()
         for line in card.trail:
             trail.add_row(
-                local_time(line.at), plain(line.actor), plain(_(action_label(line.action))), plain(line.detail)
+                local_time(line.at), plain(line.who), plain(_(action_label(line.action))), plain(line.detail)
             )
         self._show_pending(card)
 
