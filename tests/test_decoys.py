@@ -25,7 +25,7 @@ from kiosk.core.errors import Refusal
 from kiosk.core.masking import mask_email, mask_mobile
 from kiosk.core.members import Contacts, SecurityDisplay
 from kiosk.core.service import KioskService
-from kiosk.demo_members import DEMO_MEMBERS
+from kiosk.demo_members import demo_members
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import VISIT, captcha_token
@@ -162,7 +162,7 @@ def test_a_classifier_cannot_tell_members_from_unknown_documents(kiosks, engine,
     generated = realistic_members(GENERATED_MEMBERS, seed=2026)
     add_members(engine, generated, clock.now())
     rows, labels = [], []
-    for demo in DEMO_MEMBERS:
+    for demo in demo_members():
         rows.append(seen_by_a_bystander(kiosks[demo.institution], demo.document))
         labels.append(True)
     for new in generated:
@@ -173,7 +173,7 @@ def test_a_classifier_cannot_tell_members_from_unknown_documents(kiosks, engine,
         number = str(rng.choice((rng.randrange(10**7, 10**8), rng.randrange(10**9, 2 * 10**9))))
         rows.append(seen_by_a_bystander(kiosks[rng.choice(INSTITUTIONS)], number))
         labels.append(False)
-    assert sum(labels) == len(DEMO_MEMBERS) + GENERATED_MEMBERS  # none of the unknown numbers is a member's
+    assert sum(labels) == len(demo_members()) + GENERATED_MEMBERS  # none of the unknown numbers is a member's
 
     accuracy, majority, n = held_out_accuracy(rows, labels, seed=7)
     bound = chance_bound(majority, n)
