@@ -29,17 +29,13 @@ from kiosk.demo_members import demo_members
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import VISIT, captcha_token
-from tests.population import INSTITUTIONS, add_members, realistic_members
+from tests.population import INSTITUTIONS, NAMES, add_members, realistic_members
 
 pytestmark = pytest.mark.both_stores
 
 UNKNOWN_DOCUMENTS = 1000
 GENERATED_MEMBERS = 1000
 HELD_OUT = 1 / 3
-NAMES = {
-    "progressa": "Progressa", "coasmedas": "Coasmedas", "cooperen": "Cooperen",
-    "cootrasena": "Cootrasena", "bancocajasocial": "Banco Caja Social",
-}
 ELIGIBLE = load_profile("bancocajasocial", step_types=set(STEP_SCREENS)).setting("eligible_products")
 
 
