@@ -229,6 +229,7 @@ def build_app(settings: Settings):
     from kiosk.screens.registry import STEP_SCREENS
 
     set_language(settings.language)
+    _check_institution_files()
     store = _Store(settings)
 
     if settings.institution:  # a branch kiosk: one institution, no operator's choice
@@ -246,6 +247,18 @@ def build_app(settings: Settings):
         [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
     )
     return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
+
+
+def _check_institution_files() -> None:
+    """The institutions' demo members and English files, read once before
+    any screen: a broken one stops the kiosk with its one line here, rather
+    than when the store is seeded or a member switches to English."""
+    from kiosk.config import institutions_dir
+    from kiosk.demo_members import demo_members
+    from kiosk.institution_texts import translations_in
+
+    demo_members()
+    translations_in(institutions_dir(), "en")
 
 
 def _run(settings: Settings) -> int:

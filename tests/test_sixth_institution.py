@@ -181,7 +181,7 @@ def test_a_wrong_demo_file_stops_the_kiosk_with_one_line(six_institutions, tmp_p
             patch.setenv(name, value)
         errors = io.StringIO()
         with contextlib.redirect_stderr(errors):
-            code = cli.main(["seed"])
+            code = cli.main(["seed"])  # seeding reads the demo members
     assert code == 2
     assert errors.getvalue().strip() == (
         f'kiosk: {path}: asociado número 2, campo blocked: debe ser true o false, no "sí"'
@@ -196,3 +196,16 @@ def test_a_teller_console_in_a_directory_without_progressa_serves_its_only_insti
     monkeypatch.setenv("KIOSK_INSTITUTIONS_DIR", str(tmp_path))
     assert teller_institution(Settings()) == SLUG
     assert teller_institution(Settings(institution="otra")) == "otra"
+
+
+def test_a_wrong_english_file_stops_the_kiosk_before_any_screen(six_institutions, tmp_path, monkeypatch):
+    from kiosk import cli
+
+    path = six_institutions / f"{SLUG}.en.toml"
+    path.write_text(path.read_text().replace('en = "Online Banking"', 'en = 7', 1))
+    monkeypatch.setenv("KIOSK_DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        code = cli.main([])  # the demo console: stopped before it is built
+    assert code == 2
+    assert errors.getvalue().strip() == f"kiosk: {path}: texto número 1, campo en: falta, o no es un texto entre comillas"
