@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import string
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,6 @@ def add_missing(slug: str, directory: Path | None = None) -> int:
     path = translations_path(directory, slug, LANGUAGE)
     listed = set()
     if path.is_file():
-        import tomllib
-
         listed = {entry["es"] for entry in tomllib.loads(path.read_text("utf-8")).get("texts", [])}
     missing = [message for message in institution_messages(slug, directory) if message not in listed]
     if missing:
