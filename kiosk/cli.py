@@ -14,7 +14,7 @@ import sys
 import time
 
 from kiosk.config import DATA_DIR, Settings
-from kiosk.flow.profile import ProfileError
+from kiosk.flow.profile import ProfileError, available_profiles
 from kiosk.store.files import PRIVATE_UMASK, NotWritable, private_dir, private_file
 from kiosk.store.problems import StoreProblem, not_writable
 
@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite under data/; env KIOSK_DATABASE_URL)")
     parser.add_argument(
         "--institution",
-        help="institution profile (env KIOSK_INSTITUTION); without one, the demo console lets the operator pick",
+        help="institution profile (env KIOSK_INSTITUTION), one of those in KIOSK_INSTITUTIONS_DIR: "
+        f"{', '.join(available_profiles()) or 'none'}; without one, the demo console lets the operator pick",
     )
     parser.add_argument("--lang", choices=("es", "en"), help="screen language (default es)")
     commands = parser.add_subparsers(dest="command")
@@ -228,6 +229,7 @@ def build_app(settings: Settings):
     from kiosk.screens.registry import STEP_SCREENS
 
     set_language(settings.language)
+    _check_institution_files()
     store = _Store(settings)
 
     if settings.institution:  # a branch kiosk: one institution, no operator's choice
@@ -245,6 +247,18 @@ def build_app(settings: Settings):
         [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
     )
     return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
+
+
+def _check_institution_files() -> None:
+    """The institutions' demo members and English files, read once before
+    any screen: a broken one stops the kiosk with its one line here, rather
+    than when the store is seeded or a member switches to English."""
+    from kiosk.config import institutions_dir
+    from kiosk.demo_members import demo_members
+    from kiosk.institution_texts import translations_in
+
+    demo_members()
+    translations_in(institutions_dir(), "en")
 
 
 def _run(settings: Settings) -> int:
@@ -310,6 +324,22 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+# Tellers serve one institution: without one named, this one (README: Tellers)...
+DEFAULT_TELLER_INSTITUTION = "progressa"
+
+
+def teller_institution(settings: Settings) -> str:
+    """...or, in an institutions directory without it, the only one there."""
+    if settings.institution:
+        return settings.institution
+    found = available_profiles()
+    if DEFAULT_TELLER_INSTITUTION in found or not found:
+        return DEFAULT_TELLER_INSTITUTION  # (none found: load_profile says where it looked)
+    if len(found) == 1:
+        return found[0]
+    raise ProfileError(f"elija la entidad con --institution: {', '.join(found)}")
+
+
 def build_desk(settings: Settings, profile=None):
     """The teller console's core for the configured institution."""
     from kiosk.core.clock import Clock
@@ -319,8 +349,7 @@ def build_desk(settings: Settings, profile=None):
     from kiosk.flow.profile import load_profile
     from kiosk.screens.registry import STEP_SCREENS
 
-    # Tellers serve one institution; without one named, Progressa's.
-    profile = profile or load_profile(settings.institution or "progressa", step_types=set(STEP_SCREENS))
+    profile = profile or load_profile(teller_institution(settings), step_types=set(STEP_SCREENS))
     engine, _added, hasher, settings = _open(settings, seed=False)
     return TellerDesk(
         engine, hasher, Sealer(settings.pepper), Clock(), profile.slug, profile.name,

@@ -12,9 +12,16 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Where the kiosk keeps its state (SQLite file, pepper, log)...
 DATA_DIR = Path(os.environ.get("KIOSK_DATA_DIR", PROJECT_DIR / "data"))
-# ...and where the institution profiles are, shipped with the code.
-INSTITUTIONS_DIR = Path(os.environ.get("KIOSK_INSTITUTIONS_DIR", PROJECT_DIR / "data" / "institutions"))
+# ...and the institutions shipped with the code: each one's profile
+# (<slug>.toml), demo members (<slug>.demo.toml) and English (<slug>.en.toml).
+INSTITUTIONS_DIR = PROJECT_DIR / "data" / "institutions"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def institutions_dir() -> Path:
+    """Where the institutions are read from: KIOSK_INSTITUTIONS_DIR, else the
+    shipped ones.  Read when asked, so a test can point the kiosk elsewhere."""
+    return Path(os.environ.get("KIOSK_INSTITUTIONS_DIR") or INSTITUTIONS_DIR)
 
 
 def default_database_url() -> str:

@@ -1,5 +1,5 @@
-"""Seeding the demo members (kiosk.demo_members) into a store, and restoring
-a demo store."""
+"""Seeding the demo members (the ``<slug>.demo.toml`` files beside the
+profiles, read by kiosk.demo_members) into a store, and restoring a demo store."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, select
 from kiosk.core.clock import Clock
 from kiosk.core.hashing import Hasher
 from kiosk.core.errors import Refusal
-from kiosk.demo_members import CONSENT_VERSION, DEMO_MEMBERS, DemoMember
+from kiosk.demo_members import CONSENT_VERSION, DemoMember, demo_members
 from kiosk.i18n import _
 from kiosk.store import transaction
 from kiosk.store.models import AuditEvent, Consent, Member, MemberKey, Product, SecurityImage, Teller
@@ -26,7 +26,7 @@ KEPT_BY_RESET = {"store_meta"}
 def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
     """Add the demo members that are missing; return how many were added."""
     with Session(engine) as session:
-        missing = [demo for demo in DEMO_MEMBERS if not _exists(session, demo)]
+        missing = [demo for demo in demo_members() if not _exists(session, demo)]
     keys = _hashed_keys(hasher, missing)
     with transaction(engine) as session:
         return _seed(session, missing, keys, clock.now())
@@ -44,8 +44,9 @@ def reset_demo(engine: Engine, hasher: Hasher, clock: Clock, including_tellers: 
     who is not a demo member: this must never wipe a real store; and, unless
     ``including_tellers``, on one with tellers or their audit rows, which no
     demo makes."""
-    demo_documents = [(d.institution, d.document) for d in DEMO_MEMBERS]
-    keys = _hashed_keys(hasher, DEMO_MEMBERS)
+    members = demo_members()
+    demo_documents = [(d.institution, d.document) for d in members]
+    keys = _hashed_keys(hasher, members)
     with transaction(engine) as session:
         someone_else = select(Member.id).where(
             tuple_(Member.institution, Member.document_number).not_in(demo_documents)
@@ -66,7 +67,7 @@ def reset_demo(engine: Engine, hasher: Hasher, clock: Clock, including_tellers: 
             if table.name in KEPT_BY_RESET:
                 continue
             removed[table.name] = session.execute(table.delete()).rowcount
-        return DemoReset(_seed(session, DEMO_MEMBERS, keys, clock.now()), removed)
+        return DemoReset(_seed(session, members, keys, clock.now()), removed)
 
 
 def _has_tellers_work(session: Session) -> bool:

@@ -1,7 +1,9 @@
 """Translations through gettext catalogs.
 
 The institutions publish their procedures in Spanish, so the Spanish wording is
-the source text (the msgid) and ``kiosk/locale/en`` translates it to English.
+the source text (the msgid) and ``kiosk/locale/en`` translates it to English;
+an institution's own texts are translated by the file beside its profile
+(``<slug>.en.toml``, kiosk.institution_texts), consulted after the catalog.
 ``_`` looks the language up at call time, so a screen composed after
 ``set_language`` speaks the new language.
 """
@@ -10,21 +12,36 @@ from __future__ import annotations
 
 import gettext
 
-from kiosk.config import LOCALE_DIR
+from pathlib import Path
+
+from kiosk.config import LOCALE_DIR, institutions_dir
 
 DOMAIN = "kiosk"
 LANGUAGES = ("es", "en")
 
-_translations: dict[str, gettext.NullTranslations] = {}
+# By language and institutions directory (a test may point the kiosk at another).
+_translations: dict[tuple[str, Path], gettext.NullTranslations] = {}
 _current = "es"
 
 
+class _InstitutionTexts(gettext.NullTranslations):
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def gettext(self, message: str) -> str:
+        return self.texts.get(message, message)
+
+
 def _catalog(language: str) -> gettext.NullTranslations:
-    if language not in _translations:
-        _translations[language] = gettext.translation(
-            DOMAIN, LOCALE_DIR, languages=[language], fallback=True
-        )
-    return _translations[language]
+    key = (language, institutions_dir())
+    if key not in _translations:
+        from kiosk.institution_texts import translations_in
+
+        catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+        catalog.add_fallback(_InstitutionTexts(translations_in(key[1], language)))
+        _translations[key] = catalog
+    return _translations[key]
 
 
 def set_language(language: str) -> None:

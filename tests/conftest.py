@@ -210,7 +210,7 @@ def make_teller_app(desk_for):
 
 @pytest.fixture
 def make_demo_app(service_for):
-    """The demo console: the operator's start screen, all five institutions."""
+    """The demo console: the operator's start screen, every shipped institution."""
 
     def make(idle_timeout: float = 600.0, seed: int = 7) -> KioskApp:
         def open_institution(slug: str):
@@ -222,6 +222,14 @@ def make_demo_app(service_for):
         return KioskApp(None, None, idle_timeout=idle_timeout, rng=random.Random(seed), demo=demo)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def shipped_institutions(monkeypatch):
+    """Every test sees the shipped institutions (data/institutions), whatever
+    the shell exports; a test that wants others points KIOSK_INSTITUTIONS_DIR
+    at them (tests/test_sixth_institution.py)."""
+    monkeypatch.delenv("KIOSK_INSTITUTIONS_DIR", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -11,11 +11,15 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
+from kiosk.config import INSTITUTIONS_DIR
 from kiosk.core import population
+from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.store import transaction
 from kiosk.store.models import Member, MemberKey, Product, SecurityImage
 
-INSTITUTIONS = ("progressa", "coasmedas", "cooperen", "cootrasena", "bancocajasocial")
+# The shipped institutions, found by looking, and their names.
+INSTITUTIONS = tuple(available_profiles(INSTITUTIONS_DIR))
+NAMES = {slug: load_profile(slug, INSTITUTIONS_DIR).name for slug in INSTITUTIONS}
 PRODUCTS = ("Cuenta de ahorros", "CDT", "Crédito de consumo", "Cuenta de ahorros con tarjeta débito",
             "Crédito de vehículo", "Crédito hipotecario", "Tarjeta de crédito principal")
 
@@ -35,7 +39,7 @@ class NewMember:
 
 
 def realistic_members(count: int, seed: int) -> list[NewMember]:
-    """``count`` members across the five institutions, documents as cédulas are."""
+    """``count`` members across the institutions, documents as cédulas are."""
     rng = random.Random(seed)
     members = []
     for n in range(count):

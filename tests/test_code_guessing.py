@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from kiosk.core import codes, guesses, limits
 from kiosk.core.errors import Refusal
+from kiosk.flow.profile import available_profiles
 from kiosk.store.models import OutboxMessage
 from tests.helpers import VISIT, add_teller, captcha_token, codes_sent, member, signed_in_teller
 
@@ -26,8 +27,8 @@ INSTITUTIONS = Path(__file__).resolve().parent.parent / "data" / "institutions"
 def code_lengths() -> set[int]:
     """Every length of a code a stranger could guess, as the profiles configure them."""
     lengths = set()
-    for path in INSTITUTIONS.glob("*.toml"):
-        for step in tomllib.loads(path.read_text())["steps"]:
+    for slug in available_profiles(INSTITUTIONS):
+        for step in tomllib.loads((INSTITUTIONS / f"{slug}.toml").read_text())["steps"]:
             if "code_digits" in step:
                 lengths.add(step["code_digits"])
     return lengths

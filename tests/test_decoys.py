@@ -25,21 +25,17 @@ from kiosk.core.errors import Refusal
 from kiosk.core.masking import mask_email, mask_mobile
 from kiosk.core.members import Contacts, SecurityDisplay
 from kiosk.core.service import KioskService
-from kiosk.demo_members import DEMO_MEMBERS
+from kiosk.demo_members import demo_members
 from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import VISIT, captcha_token
-from tests.population import INSTITUTIONS, add_members, realistic_members
+from tests.population import INSTITUTIONS, NAMES, add_members, realistic_members
 
 pytestmark = pytest.mark.both_stores
 
 UNKNOWN_DOCUMENTS = 1000
 GENERATED_MEMBERS = 1000
 HELD_OUT = 1 / 3
-NAMES = {
-    "progressa": "Progressa", "coasmedas": "Coasmedas", "cooperen": "Cooperen",
-    "cootrasena": "Cootrasena", "bancocajasocial": "Banco Caja Social",
-}
 ELIGIBLE = load_profile("bancocajasocial", step_types=set(STEP_SCREENS)).setting("eligible_products")
 
 
@@ -162,7 +158,7 @@ def test_a_classifier_cannot_tell_members_from_unknown_documents(kiosks, engine,
     generated = realistic_members(GENERATED_MEMBERS, seed=2026)
     add_members(engine, generated, clock.now())
     rows, labels = [], []
-    for demo in DEMO_MEMBERS:
+    for demo in demo_members():
         rows.append(seen_by_a_bystander(kiosks[demo.institution], demo.document))
         labels.append(True)
     for new in generated:
@@ -173,7 +169,7 @@ def test_a_classifier_cannot_tell_members_from_unknown_documents(kiosks, engine,
         number = str(rng.choice((rng.randrange(10**7, 10**8), rng.randrange(10**9, 2 * 10**9))))
         rows.append(seen_by_a_bystander(kiosks[rng.choice(INSTITUTIONS)], number))
         labels.append(False)
-    assert sum(labels) == len(DEMO_MEMBERS) + GENERATED_MEMBERS  # none of the unknown numbers is a member's
+    assert sum(labels) == len(demo_members()) + GENERATED_MEMBERS  # none of the unknown numbers is a member's
 
     accuracy, majority, n = held_out_accuracy(rows, labels, seed=7)
     bound = chance_bound(majority, n)

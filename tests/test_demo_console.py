@@ -10,6 +10,8 @@ from rich.console import Console
 
 from textual.widgets import Static
 
+from kiosk.demo_members import demo_members
+from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.qr import qr_text
 from kiosk.screens.demo import DemoGuideScreen, DemoStartScreen
 from kiosk.screens.welcome import WelcomeScreen
@@ -32,13 +34,13 @@ def phone_text(pilot) -> str:
     return "\n".join(str(s.render()) for s in panel.query(Static))
 
 
-async def test_the_operator_picks_any_of_the_five_institutions(make_demo_app):
+async def test_the_operator_picks_any_of_the_institutions(make_demo_app):
     app = make_demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, DemoStartScreen)
         names = [str(b.label).splitlines()[0] for b in app.screen.query(".institution")]
-        assert names == ["Banco Caja Social", "Coasmedas", "Cooperen", "Cootrasena", "Progressa"]
+        assert names == [load_profile(slug).name for slug in available_profiles()]  # every one, in order
         await click(pilot, "#institution-cooperen")
         assert isinstance(app.screen, WelcomeScreen) and "Cooperen" in screen_text(pilot)
         await click(pilot, "#start")
@@ -58,8 +60,8 @@ async def test_the_demo_guide_lists_every_demo_member(make_demo_app):
         await click(pilot, "#guide")
         assert isinstance(app.screen, DemoGuideScreen)
         text = guide_text(pilot)
-        for document in ("1010123456", "7602264", "12147", "52345678", "1019283746", "1122334455"):
-            assert f"CC {document}" in text
+        for demo in demo_members():  # every one, from the data files
+            assert f"CC {demo.document}" in text
         assert "Clave bloqueada por intentos fallidos" in text
         await click(pilot, "#back")
         assert isinstance(app.screen, DemoStartScreen)

@@ -32,16 +32,12 @@ from kiosk.flow.profile import load_profile
 from kiosk.screens.registry import STEP_SCREENS
 from tests.conftest import LONG, TEST_PEPPER
 from tests.helpers import VISIT, captcha_token
-from tests.population import NewMember, add_members
+from tests.population import NAMES, NewMember, add_members
 from sqlmodel import Session, select
 from kiosk.store.models import Member, OutboxMessage
 
 pytestmark = pytest.mark.both_stores
 
-NAMES = {
-    "progressa": "Progressa", "coasmedas": "Coasmedas", "cooperen": "Cooperen",
-    "cootrasena": "Cootrasena", "bancocajasocial": "Banco Caja Social",
-}
 ELIGIBLE = load_profile("bancocajasocial", step_types=set(STEP_SCREENS)).setting("eligible_products")
 KNOWN = {
     "progressa": "1010123456", "coasmedas": "7602264", "cooperen": "12147",

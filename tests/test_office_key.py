@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from kiosk.flow.profile import load_profile
+from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import add_teller, click, fill, keypad_type, member, message_text, signed_in_teller
@@ -28,7 +28,7 @@ def office_key(desk_for, clock, institution: str, document: str) -> str:
     return re.search(r"clave temporal es (\d+)", desk.messages_for(member_id)[0].body).group(1)
 
 
-@pytest.mark.parametrize("slug", ["progressa", "coasmedas", "cooperen", "cootrasena", "bancocajasocial"])
+@pytest.mark.parametrize("slug", available_profiles())
 def test_every_login_routes_an_office_key_to_setting_the_definitive_key(slug):
     profile = load_profile(slug, step_types=set(STEP_SCREENS))
     for step in (s for s in profile.steps if s.type in LOGIN_STEP_TYPES):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import INSTITUTIONS_DIR
+from kiosk.config import institutions_dir
 from kiosk.flow.contracts import PROFILE_FIELDS, STEP_PARAMS, ParamSpec, shown, step_params
 
 WELCOME = "@welcome"
@@ -138,10 +138,12 @@ def _validate(profile: Profile, source: str) -> None:
                 raise ProfileError(f'{source}: paso "{step.id}", campo next.{outcome}: no existe el paso "{target}"')
 
 
-def load_profile(slug: str, directory: Path = INSTITUTIONS_DIR, step_types: set[str] | None = None) -> Profile:
+def load_profile(slug: str, directory: Path | None = None, step_types: set[str] | None = None) -> Profile:
+    directory = directory or institutions_dir()
     path = directory / f"{slug}.toml"
     if not path.is_file():
-        raise ProfileError(f"no institution profile {slug!r} in {directory}")
+        found = ", ".join(available_profiles(directory)) or "none"
+        raise ProfileError(f"no institution profile {slug!r} in {directory} (there are: {found})")
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -150,5 +152,8 @@ def load_profile(slug: str, directory: Path = INSTITUTIONS_DIR, step_types: set[
     return parse_profile(data, step_types, source=str(path))
 
 
-def available_profiles(directory: Path = INSTITUTIONS_DIR) -> list[str]:
-    return sorted(path.stem for path in directory.glob("*.toml"))
+def available_profiles(directory: Path | None = None) -> list[str]:
+    """The institutions in ``directory`` (default: kiosk.config.institutions_dir):
+    every ``<slug>.toml``; ``<slug>.demo.toml`` and ``<slug>.en.toml`` beside
+    it are its demo members and its English, not institutions."""
+    return sorted(path.stem for path in (directory or institutions_dir()).glob("*.toml") if "." not in path.stem)

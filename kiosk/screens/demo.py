@@ -12,7 +12,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.demo_members import DEMO_MEMBERS
+from kiosk.demo_members import demo_members
 from kiosk.i18n import N_, _
 from kiosk.screens.home import HomeScreen
 from kiosk.store_later import show_store_status
@@ -64,11 +64,12 @@ class DemoGuideScreen(Screen):
                 _("Cualquier otro documento es de alguien que no es asociado: recibe las mismas pantallas y nada se envía."),
                 classes="hint",
             )
+            members = demo_members()
             for slug, name, _portal in self.app.demo.institutions:
                 table = Table(title=name, title_justify="left", title_style="bold", expand=True)
                 table.add_column(_("Documento"), no_wrap=True)
                 table.add_column(_("Situación"), ratio=1)
-                for demo in (d for d in DEMO_MEMBERS if d.institution == slug):
+                for demo in (d for d in members if d.institution == slug):
                     table.add_row(f"CC {demo.document}", _(demo.situation))
                 yield Static(table, classes="guide-table", id=f"guide-{slug}")
         # Always in sight, however far the guide is scrolled.
