@@ -19,8 +19,9 @@ from textual.screen import Screen
 from kiosk.config import PROJECT_DIR
 from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
+from kiosk.i18n import current_language, set_language
 from kiosk.idle import IdleWatch
-from kiosk.theme import use_kiosk_theme
+from kiosk.theme import KIOSK_THEME, use_kiosk_theme
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store_later import StoreLater
@@ -83,6 +84,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
         use_kiosk_theme(self)
+        # What every visit starts in: a member's «English» lasts their visit only.
+        self.home_language = current_language()
         self.demo = demo
         # Keypad layouts and image challenges; tests pass a seeded generator.
         self.rng = rng or random.SystemRandom()
@@ -292,15 +295,32 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.drop_prepared()
         while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
+        self.reset_for_next_member()
         self.call_after_refresh(gc.collect)  # the visit's garbage, between members
+
+    def reset_for_next_member(self) -> None:
+        """The kiosk's own language and theme again (the welcome screen
+        recomposes itself in it as it is shown: ``WelcomeScreen.on_screen_resume``)."""
+        if current_language() != self.home_language:
+            set_language(self.home_language)
+            self.drop_prepared()
+            home = self.screen_stack[-1]
+            if isinstance(home, WelcomeScreen):
+                self.call_later(home.speak_current_language)
+        if self.theme != KIOSK_THEME.name:
+            self.theme = KIOSK_THEME.name
 
     # -- idle timeout -----------------------------------------------------
 
     def in_use(self) -> bool:
-        return len(self.screen_stack) > self.home_depth
+        # A member who only chose «English» left something for the timeout to undo too.
+        return len(self.screen_stack) > self.home_depth or current_language() != self.home_language
 
     def end_idle_session(self) -> None:
-        self.return_to_welcome()
+        if self.runner is not None:
+            self.return_to_welcome()
+        else:  # no institution shown yet (the demo's start screen)
+            self.reset_for_next_member()
 
     # -- operator ---------------------------------------------------------
 
@@ -325,13 +345,27 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.push_screen(self.home(WelcomeScreen()))
 
     def action_choose_institution(self) -> None:
-        if self.demo:
-            if self.runner is not None:
-                self.runner.end()
-            self.drop_prepared()
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
-            self.call_after_refresh(gc.collect)
+        """Back to the operator's start screen; asked first when a member is mid-visit."""
+        if not self.demo or len(self.screen_stack) == 1:
+            return
+        if not self.in_visit():
+            self._leave_institution()
+            return
+        from kiosk.screens.operator import LeaveVisitScreen
+
+        if not isinstance(self.screen, LeaveVisitScreen):
+            self.push_screen(LeaveVisitScreen(), lambda leave: leave and self._leave_institution())
+
+    def in_visit(self) -> bool:
+        return self.runner is not None and self.runner.current is not None
+
+    def _leave_institution(self) -> None:
+        if self.runner is not None:
+            self.runner.end()
+        self.drop_prepared()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.call_after_refresh(gc.collect)
 
     def action_toggle_phone(self) -> None:
         if self.demo:

@@ -320,7 +320,12 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     os.environ["KIOSK_LANG"] = settings.language
     if settings.institution:
         os.environ["KIOSK_INSTITUTION"] = settings.institution
-    Server(shlex.join([sys.executable, "-m", "kiosk"]), host=host, port=port, title="kiosk").serve()
+    from kiosk.web import offline_templates
+
+    Server(
+        shlex.join([sys.executable, "-m", "kiosk"]), host=host, port=port, title="kiosk",
+        templates_path=offline_templates(DATA_DIR / "web"),  # no font from the internet
+    ).serve()
     return 0
 
 

@@ -62,6 +62,11 @@ def _(message: str) -> str:
     return _catalog(_current).gettext(message)
 
 
+def seconds_text(count: int) -> str:
+    """«1 segundo», «5 segundos», in the current language."""
+    return _("1 segundo") if count == 1 else _("{count} segundos").format(count=count)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message

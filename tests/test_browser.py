@@ -78,6 +78,17 @@ def test_the_kiosk_in_a_browser(tmp_path):
                 ))
 
             page.on("websocket", frames)
+            # The branch tablet's closed network: nothing but the kiosk answers.
+            outside: list[str] = []
+
+            def closed_network(route) -> None:
+                if route.request.url.startswith(f"http://127.0.0.1:{port}/"):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", closed_network)
             page.goto(f"http://127.0.0.1:{port}/")
             deadline = time.monotonic() + 60
             while "Demostración del kiosco" not in ANSI.sub("", "".join(received)):
@@ -86,12 +97,17 @@ def test_the_kiosk_in_a_browser(tmp_path):
             # The page shows its terminal once the first bytes arrive.
             page.wait_for_selector("body.-first-byte", timeout=10_000)
             page.wait_for_timeout(1000)  # let the terminal paint
+            font_faces = page.evaluate(
+                "async () => (await document.fonts.load(\"16px 'Roboto Mono'\")).map(face => face.status)"
+            )
             screenshot = tmp_path / "kiosk-in-browser.png"
             page.screenshot(path=str(screenshot))
             browser.close()
         text = ANSI.sub("", "".join(received))
         assert "Elija la entidad que va a mostrar." in text and "Progressa" in text
         assert screenshot.stat().st_size > 10_000  # a painted terminal, not an empty page
+        assert outside == []  # offline: no font (or anything) asked of the internet
+        assert font_faces == ["loaded"]  # the terminal's font, served by the kiosk itself
         shutil.copy(screenshot, os.environ.get("KIOSK_BROWSER_SHOT", tmp_path / "copy.png"))
     finally:
         os.killpg(server.pid, 15)

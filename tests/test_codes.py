@@ -296,7 +296,7 @@ def test_resend_throttled_within_thirty_seconds(engine, hasher, clock, member_id
     with pytest.raises(Refusal) as caught:
         issue(engine, hasher, clock, member_id)
     assert caught.value.reason == "resend_throttled"
-    assert "Espere 1 segundos" in caught.value.message  # one second really is left
+    assert "Espere 1 segundo para" in caught.value.message  # one second really is left
     assert len(rows(engine)) == 1
     # The first code is untouched by the refused resend.
     assert check(engine, hasher, clock, member_id, first)

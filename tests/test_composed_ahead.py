@@ -22,6 +22,7 @@ from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.phone import PhonePanel
+from tests.test_visit_hygiene import wait_for
 from tests.helpers import (
     NO_EMAIL,
     ORDINARY,
@@ -277,14 +278,13 @@ async def test_nothing_composed_ahead_outlives_the_visit(make_app):
 
 
 async def test_an_idle_visit_takes_what_was_composed_ahead_with_it(make_app):
-    app = make_app(idle_timeout=0.5)
+    app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await type_document(pilot, ORDINARY)
         prepared = await composed_ahead(pilot, MemberHomeScreen)  # should they log in
-        await pilot.pause(1.0)  # ...but they walk away
-        assert isinstance(app.screen, WelcomeScreen)
-        assert not prepared.is_attached
+        app.idle_timeout = 0.5  # ...but they walk away
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen) and not prepared.is_attached)
 
 
 async def test_a_screen_dropped_before_it_first_ran_is_removed(make_app):

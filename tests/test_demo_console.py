@@ -13,7 +13,7 @@ from textual.widgets import Static
 from kiosk.demo_members import demo_members
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.qr import qr_text
-from kiosk.screens.demo import DemoGuideScreen, DemoStartScreen
+from kiosk.screens.demo import QUESTION_STEPS, DemoGuideScreen, DemoStartScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.phone import PhonePanel
 from tests.helpers import ORDINARY, click, code_in, fill, latest_message, screen_text, settle, type_document
@@ -21,9 +21,9 @@ from tests.helpers import ORDINARY, click, code_in, fill, latest_message, screen
 WIDE = (140, 40)
 
 
-def guide_text(pilot) -> str:
+def guide_text(pilot, width: int = 100) -> str:
     """The guide's tables as a reader sees them."""
-    console = Console(width=100, record=True, file=io.StringIO())
+    console = Console(width=width, record=True, file=io.StringIO())
     for table in pilot.app.screen.query(".guide-table"):
         console.print(table.content)
     return console.export_text()
@@ -65,6 +65,29 @@ async def test_the_demo_guide_lists_every_demo_member(make_demo_app):
         assert "Clave bloqueada por intentos fallidos" in text
         await click(pilot, "#back")
         assert isinstance(app.screen, DemoStartScreen)
+
+
+async def test_the_demo_guide_answers_every_security_question(make_demo_app, service_for):
+    """Cooperen's and Banco Caja Social's questions, answered from the guide alone."""
+    app = make_demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await click(pilot, "#guide")
+        rows: dict[str, str] = {}  # document -> its row's lines
+        for line in guide_text(pilot, width=400).splitlines():
+            if "CC " in line:
+                document = line.split("CC ")[1].split()[0]
+            if rows or "CC " in line:
+                rows[document] = rows.get(document, "") + line
+    asked = 0
+    for demo in demo_members():
+        asks = any(step.type in QUESTION_STEPS for step in load_profile(demo.institution).steps)
+        if not asks or not demo.products or not demo.mobile:
+            continue
+        service = service_for(demo.institution)
+        for question in service.recovery_questions(service.identify(demo.document)):
+            assert question.answer in rows[demo.document], (demo.document, question.id, question.answer, rows[demo.document])
+            asked += 1
+    assert asked >= 4 * 4  # Cooperen's and Banco Caja Social's members with products
 
 
 async def test_the_phone_shows_what_the_kiosk_sends_as_the_flow_goes(make_demo_app, service_for, clock):

@@ -11,6 +11,7 @@ from kiosk.i18n import set_language
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.welcome import WelcomeScreen
+from tests.test_visit_hygiene import wait_for
 from tests.helpers import ORDINARY, click, keypad_type, message_text, screen_text, type_document
 
 
@@ -25,26 +26,26 @@ async def test_member_keys_never_quit_or_open_a_palette(make_app):
 
 
 async def test_idle_timeout_wipes_the_visit_and_returns_to_welcome(make_app):
-    app = make_app(idle_timeout=0.5)
+    app = make_app(idle_timeout=2.0)
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await pilot.press(*"1010")
         assert app.screen.query_one("#document", Input).value == "1010"
-        await pilot.pause(0.8)
-        assert isinstance(app.screen, WelcomeScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
         assert app.runner.context.identity is None
         await click(pilot, "#start")
         assert app.screen.query_one("#document", Input).value == ""
 
 
 async def test_activity_keeps_the_visit_alive(make_app):
-    app = make_app(idle_timeout=0.6)
+    app = make_app(idle_timeout=3.0)  # «¿Sigue ahí?» after 2 s without a press
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
-        for _ in range(4):
-            await pilot.pause(0.3)
+        for _ in range(8):  # 4 s in all
+            await pilot.pause(0.5)
             await pilot.press("1")
         assert isinstance(app.screen, DocumentScreen)
+        assert app.screen.query_one("#document", Input).value == "11111111"
 
 
 async def test_safe_exit_wipes_the_visit(make_app):

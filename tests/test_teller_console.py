@@ -271,12 +271,13 @@ async def test_a_teller_cannot_serve_their_own_record(make_teller_app, clock):
 async def test_idle_signs_the_teller_out(make_teller_app, clock, engine):
     # Long enough for signing in and opening a member on a busy machine, whose
     # steps must not count as idle (0.5 s did, once, under load).
-    app = make_teller_app(idle_timeout=2.0)
+    # «¿Sigue ahí?» comes a third of the timeout before it, and takes presses meant for the console.
+    app = make_teller_app(idle_timeout=6.0)
     add_teller(app.desk)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, clock)
         await open_member(pilot, ORDINARY)
-        for _ in range(80):  # 2 s idle, then the sign-out
+        for _ in range(150):  # 6 s idle, then the sign-out
             await pilot.pause(0.1)
             if isinstance(app.screen, SignInScreen):
                 break

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
-from kiosk.i18n import _
+from kiosk.i18n import _, seconds_text
 from kiosk.store.models import OneTimeCode
 
 MAX_TRIES = 3
@@ -103,7 +103,7 @@ def throttle(now: datetime, sent_at: datetime) -> None:
         wait = math.ceil((RESEND_INTERVAL - (now - sent_at)).total_seconds())
         raise Refusal(
             "resend_throttled",
-            _("Ya le enviamos un código. Espere {seconds} segundos para pedir otro.").format(seconds=wait),
+            _("Ya le enviamos un código. Espere {seconds} para pedir otro.").format(seconds=seconds_text(wait)),
         )
 
 

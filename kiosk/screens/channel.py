@@ -74,17 +74,16 @@ class ChannelChoiceScreen(StepScreen):
             self.show_message(_("Seleccione por dónde quiere recibir el código."))
             return
         channel = chosen.name
+        lifetime = timedelta(minutes=self.step.param("code_minutes", 10))
         self.call_core(
             lambda: self.service.send_temporary_key(
-                self.context.identity,
-                channel,
-                digits=self.step.param("code_digits", 6),
-                lifetime=timedelta(minutes=self.step.param("code_minutes", 10)),
+                self.context.identity, channel, digits=self.step.param("code_digits", 6), lifetime=lifetime
             ),
-            lambda _result: self._sent(channel),
+            lambda _result: self._sent(channel, lifetime),
         )
 
-    def _sent(self, channel: str) -> None:
+    def _sent(self, channel: str, lifetime: timedelta) -> None:
+        self.app.keep_in_use_for(lifetime.total_seconds())  # the member reads the key on the phone
         self.context.channel = channel
         self.context.temporary_key = True
         self.finish()

@@ -48,15 +48,17 @@ class CodeEntryScreen(StepScreen):
         return pending.purpose if pending else self.step.id
 
     def _send(self) -> None:
+        lifetime = timedelta(minutes=self.step.param("code_minutes", 5))
         self.call_core(
             lambda: self.service.send_confirmation_code(
                 self.context.identity,
                 self.purpose,
                 digits=self.step.param("code_digits", 6),
-                lifetime=timedelta(minutes=self.step.param("code_minutes", 5)),
+                lifetime=lifetime,
                 channel=self.step.param("channel", SMS),
             ),
-            lambda _result: None,
+            # The member reads the code on the phone: not idle while it lives.
+            lambda _result: self.app.keep_in_use_for(lifetime.total_seconds()),
         )
 
     @on(Button.Pressed, "#resend")

@@ -12,7 +12,9 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.demo_members import demo_members
+from kiosk.core.questions import MONTHS, PRODUCT_DIGITS, format_birth_date, format_mobile
+from kiosk.demo_members import DemoMember, demo_members
+from kiosk.flow.profile import load_profile
 from kiosk.i18n import N_, _
 from kiosk.screens.home import HomeScreen
 from kiosk.store_later import show_store_status
@@ -52,6 +54,25 @@ class DemoStartScreen(HomeScreen):
         self.app.push_screen(DemoGuideScreen())
 
 
+QUESTION_STEPS = ("personal_questions", "product_questions")
+
+
+def question_answers(demo: DemoMember) -> str:
+    """What the operator answers to the security questions (Cooperen, Banco
+    Caja Social): the product asked about is the kiosk's pick, so every product."""
+    if not demo.products or not demo.mobile:
+        return ""
+    products = ", ".join(
+        _("{product} terminado en {digits}, abierto en {month}").format(
+            product=_(kind), digits=number[-PRODUCT_DIGITS:], month=_(MONTHS[opened.month - 1])
+        )
+        for kind, number, opened in demo.products
+    )
+    return "\n" + _("Respuestas: nacido el {birth}; celular {mobile}; {products}.").format(
+        birth=format_birth_date(demo.birth_date), mobile=format_mobile(demo.mobile), products=products
+    )
+
+
 class DemoGuideScreen(Screen):
     """Every demo member by institution: the document to type and the situation it shows."""
 
@@ -66,11 +87,12 @@ class DemoGuideScreen(Screen):
             )
             members = demo_members()
             for slug, name, _portal in self.app.demo.institutions:
+                asks_questions = any(step.type in QUESTION_STEPS for step in load_profile(slug).steps)
                 table = Table(title=name, title_justify="left", title_style="bold", expand=True)
                 table.add_column(_("Documento"), no_wrap=True)
                 table.add_column(_("Situación"), ratio=1)
                 for demo in (d for d in members if d.institution == slug):
-                    table.add_row(f"CC {demo.document}", _(demo.situation))
+                    table.add_row(f"CC {demo.document}", _(demo.situation) + (question_answers(demo) if asks_questions else ""))
                 yield Static(table, classes="guide-table", id=f"guide-{slug}")
         # Always in sight, however far the guide is scrolled.
         with Horizontal(classes="actions", id="guide-actions"):

@@ -16,6 +16,7 @@ from kiosk.widgets.phone import phone_panel
 
 class WelcomeScreen(HomeScreen):
     def compose(self) -> ComposeResult:
+        self.composed_in = current_language()
         profile = self.app.profile
         yield from phone_panel(self.app)
         with Vertical(id="welcome"):
@@ -53,5 +54,9 @@ class WelcomeScreen(HomeScreen):
     async def _language(self, event: Button.Pressed) -> None:
         set_language(event.button.name)
         self.app.drop_prepared()  # composed in the other language
-        await self.recompose()
-        self.show_store_state()
+        await self.speak_current_language()
+
+    async def speak_current_language(self) -> None:
+        if self.composed_in != current_language():
+            await self.recompose()
+            self.show_store_state()

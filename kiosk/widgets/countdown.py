@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from kiosk.i18n import _
+from kiosk.i18n import _, seconds_text
 
 
 class Countdown(Static):
@@ -40,6 +40,4 @@ class Countdown(Static):
             self.post_message(self.Finished())
 
     def render(self) -> str:
-        return _("Esta página se cerrará automáticamente en: {seconds} segundos").format(
-            seconds=self.remaining
-        )
+        return _("Esta página se cerrará automáticamente en: {seconds}").format(seconds=seconds_text(self.remaining))
