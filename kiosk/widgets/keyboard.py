@@ -1,0 +1,62 @@
+"""The on-screen keyboard for the e-mail, the security phrase and the link
+code: a Spanish layout with ñ, what an address needs (@ . - _ «.com»),
+Mayús, Espacio, Borrar and Limpiar.  It types into a field the physical
+keyboard also types into."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from kiosk.i18n import _
+from kiosk.widgets.numpad import action_label
+from kiosk.widgets.typing_pad import CLEAR, ERASE, TypingPad
+
+SHIFT, SPACE = "shift", " "
+COLUMNS = 10
+KEYS = (
+    *"1234567890",
+    *"qwertyuiop",
+    *"asdfghjklñ",
+    *"zxcvbnm@.-",
+    "_", ".com", SHIFT, SPACE, ERASE, CLEAR,
+)
+
+
+class OnScreenKeyboard(TypingPad):
+    DEFAULT_CSS = """
+    OnScreenKeyboard { width: 100%; max-width: 81; height: 15; }
+    """
+
+    def __init__(self, targets: Sequence[str], **kwargs) -> None:
+        self.upper = False
+        super().__init__(self._shown_labels(), COLUMNS, targets=targets, **kwargs)
+
+    def _shown_labels(self) -> list[str | Text]:
+        words = {SHIFT: _("Mayús"), SPACE: _("Espacio")}
+        labels: list[str | Text] = []
+        for key in KEYS:
+            if key in (ERASE, CLEAR):
+                labels.append(action_label(key))
+            elif key in words:
+                labels.append(Text(words[key], style="not bold"))
+            else:
+                labels.append(key.upper() if self.upper else key)
+        return labels
+
+    def key_action(self, index: int) -> str:
+        key = KEYS[index]
+        return key.upper() if self.upper and key.isalpha() and len(key) == 1 else key
+
+    def key_index(self, key: str) -> int:
+        """Where ``key`` (a character as shown in lower case, ``.com``, ``shift``...) sits."""
+        return KEYS.index(key)
+
+    def do(self, action: str) -> None:
+        if action == SHIFT:
+            self.upper = not self.upper
+            self.labels = self._shown_labels()
+            self.selected = KEYS.index(SHIFT) if self.upper else None
+            return
+        super().do(action)
