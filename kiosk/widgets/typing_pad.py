@@ -30,15 +30,26 @@ class TypingPad(KeyGrid):
         super().__init__(labels, columns, **kwargs)
         self.targets = tuple(targets)
         self._target_id: str | None = self.targets[0] if self.targets else None
+        # Sharing its place with other pads (see kiosk.widgets.touch): shown
+        # while one of its fields is the one being typed into.
+        self.shares_place = False
 
     def on_mount(self) -> None:
         if self.targets:
             self.watch(self.screen, "focused", self._focus_moved, init=False)
 
     def _focus_moved(self, focused: Widget | None) -> None:
-        if focused is not None and focused.id in self.targets and focused.id != self._target_id:
-            self._target_id = focused.id
-            self.target_changed()
+        if focused is None:
+            return
+        if focused.id in self.targets:
+            if focused.id != self._target_id or not self.display:
+                self._target_id = focused.id
+                self.display = True
+                self.target_changed()
+        elif self.shares_place and any(
+            focused.id in pad.targets for pad in self.screen.query(TypingPad) if pad is not self
+        ):
+            self.display = False
 
     def target_changed(self) -> None:
         """The pad now types into another field."""
