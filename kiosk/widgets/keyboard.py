@@ -28,6 +28,8 @@ class OnScreenKeyboard(TypingPad):
     DEFAULT_CSS = """
     OnScreenKeyboard { width: 100%; max-width: 81; height: 15; }
     """
+    # Keys two lines high on a short terminal (80x24), where three would push the form off it.
+    SHORT_TERMINAL = 30
 
     def __init__(self, targets: Sequence[str], **kwargs) -> None:
         self.upper = False
@@ -44,6 +46,11 @@ class OnScreenKeyboard(TypingPad):
             else:
                 labels.append(key.upper() if self.upper else key)
         return labels
+
+    def on_resize(self) -> None:
+        rows = self.rows * (3 if self.app.size.height >= self.SHORT_TERMINAL else 2)
+        if self.styles.height is None or self.styles.height.value != rows:
+            self.styles.height = rows
 
     def key_action(self, index: int) -> str:
         key = KEYS[index]
