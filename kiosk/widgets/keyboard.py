@@ -40,7 +40,7 @@ class OnScreenKeyboard(TypingPad):
         labels: list[str | Text] = []
         for key in KEYS:
             if key in (ERASE, CLEAR):
-                labels.append(action_label(key))
+                labels.append(action_label(key, short=True))  # seven columns a key at most
             elif key in words:
                 labels.append(Text(words[key], style="not bold"))
             else:

@@ -16,8 +16,8 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", ERASE, "0", CLEAR)
 COLUMNS = 3
 
 
-def action_label(action: str) -> Text:
-    words = {ERASE: _("⌫ Borrar"), CLEAR: _("Limpiar")}
+def action_label(action: str, short: bool = False) -> Text:
+    words = {ERASE: _("Borrar") if short else _("⌫ Borrar"), CLEAR: _("Limpiar")}
     return Text(words[action], style="not bold")
 
 
