@@ -122,11 +122,17 @@ def clear_occurrences(engine, secret: str) -> list[str]:
 
 async def fill(pilot: Pilot, **fields: str) -> None:
     """Type into the fields with these ids, as a member would, key by key."""
+    from kiosk.widgets import PadKeyField
+
     for field_id, text in fields.items():
         widget = pilot.app.screen.query_one(f"#{field_id}", Input)
         widget.value = ""
         widget.focus()
-        await pilot.press(*text)
+        if isinstance(widget, PadKeyField):  # no physical key types a key: tap the keypad
+            await pilot.pause()
+            await keypad_type(pilot, text)
+        else:
+            await pilot.press(*text)
 
 
 async def solve_robot_check(pilot: Pilot) -> None:

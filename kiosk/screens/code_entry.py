@@ -15,6 +15,7 @@ from kiosk.core.outbox import SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, KeyField
+from kiosk.widgets.touch import touch_pads
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService
@@ -34,7 +35,9 @@ class CodeEntryScreen(StepScreen):
         )
         code = KeyField(id="code", max_length=self.step.param("code_digits", 6), password=False)
         code.border_title = _("Código")
-        yield code
+        with Horizontal(classes="touch-row"):
+            yield code
+            yield from touch_pads(digits=["code"])
         with Horizontal(classes="actions"):
             yield Button(_("Reenviar código"), id="resend", classes="link")
             yield Button(_("Continuar"), id="continue", variant="primary")

@@ -14,6 +14,7 @@ from kiosk.core.members import MAX_DOCUMENT_LENGTH, validate_document
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, KeyField
+from kiosk.widgets.touch import touch_pads
 
 
 def notes(screen: StepScreen) -> ComposeResult:
@@ -29,10 +30,12 @@ class DocumentScreen(StepScreen):
         yield Label(self.text("label"), classes="field-label")
         # Long enough to type a mistake, so the mistake can be explained.
         length = MAX_DOCUMENT_LENGTH + 5
-        if self.step.param("no_paste"):
-            yield KeyField(id="document", max_length=length, password=False)
-        else:
-            yield Input(id="document", max_length=length)
+        with Horizontal(classes="touch-row"):
+            if self.step.param("no_paste"):
+                yield KeyField(id="document", max_length=length, password=False)
+            else:
+                yield Input(id="document", max_length=length)
+            yield from touch_pads(digits=["document"])
         with Horizontal(classes="actions"):
             if self.step.param("forgot_user"):
                 yield Button(self.text("forgot_user"), id="forgot-user", classes="link")

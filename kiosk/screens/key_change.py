@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
@@ -13,6 +13,7 @@ from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
 from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
+from kiosk.widgets.touch import touch_pads
 
 
 class KeyChangeScreen(StepScreen):
@@ -25,18 +26,26 @@ class KeyChangeScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         if self.step.param("hint"):
             yield Static(self.text("hint"), classes="note")
-        if self.step.param("ask_document"):
-            # Not signed in (a first access) or asked again, as the institution's form does.
-            yield DocumentInput(
-                self.runner.profile.setting("document_types"),
-                number_label=self.text("document_label") or None,
-                id="who",
+        keys = ["current"] if self.step.param("current_label") else []
+        with Horizontal(classes="touch-row"):
+            with Vertical(classes="form-column"):
+                if self.step.param("ask_document"):
+                    # Not signed in (a first access) or asked again, as the institution's form does.
+                    yield DocumentInput(
+                        self.runner.profile.setting("document_types"),
+                        number_label=self.text("document_label") or None,
+                        id="who",
+                    )
+                if keys:
+                    yield key_field("current", self.text("current_label"), self.key_length)
+                yield key_field("key", _("Clave nueva"), self.key_length)
+                yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
+            yield from touch_pads(
+                digits=["document"] if self.step.param("ask_document") else [],
+                keys=[*keys, "key", "confirmation"],
+                shuffler=self.app.shuffler,
+                key_length=self.key_length,
             )
-        if self.step.param("current_label"):
-            yield key_field("current", self.text("current_label"), self.key_length)
-        with Horizontal(classes="field-row"):
-            yield key_field("key", _("Clave nueva"), self.key_length)
-            yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
         if self.step.param("challenge"):
             yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label
 
 from kiosk.i18n import _
 from kiosk.screens.base import LoginStepScreen
 from kiosk.screens.document import notes
-from kiosk.widgets import Button, KeyField
+from kiosk.widgets import Button, KeyField, PadKeyField
+from kiosk.widgets.touch import touch_pads
 
 
 class KeyEntryScreen(LoginStepScreen):
     PREPARED_AHEAD = True
 
     def compose_step(self) -> ComposeResult:
-        yield Label(self.text("label"), classes="field-label")
-        yield KeyField(id="key", max_length=self.runner.profile.setting("key_length"))
+        length = self.runner.profile.setting("key_length")
+        with Horizontal(classes="touch-row"):
+            with Vertical(classes="form-column"):
+                yield Label(self.text("label"), classes="field-label")
+                yield PadKeyField(id="key", max_length=length)
+            yield from touch_pads(keys=["key"], shuffler=self.app.shuffler, key_length=length)
         with Horizontal(classes="actions"):
             yield Button(self.text("forgot"), id="forgot", classes="link")
             yield Button(self.text("button"), id="continue", variant="primary")

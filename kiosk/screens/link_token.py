@@ -10,7 +10,8 @@ from textual.widgets import Input, Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import Button, DocumentInput
+from kiosk.widgets import Button, DocumentInput, KeyField
+from kiosk.widgets.touch import touch_pads
 
 
 class LinkTokenScreen(StepScreen):
@@ -18,11 +19,15 @@ class LinkTokenScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
-        field = Input(id="token", max_length=200, placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+        # The code opens the key change: as secret as a code, so it refuses paste too.
+        field = KeyField(id="token", max_length=200, password=False, placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         field.border_title = _("Código del enlace")
         yield field
-        if self.step.param("confirm_identity"):
+        confirm = self.step.param("confirm_identity")
+        if confirm:
             yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
+        # Letters and digits: the keyboard (its digits row types the document too).
+        yield from touch_pads(text=["token", "document"] if confirm else ["token"])
         with Horizontal(classes="actions"):
             yield Button(_("Continuar"), id="continue", variant="primary")
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.core.dates import local_date, spanish_date
 from kiosk.i18n import _, current_language
 from kiosk.screens.base import LoginStepScreen
-from kiosk.widgets import Button, DocumentInput, KeyField
+from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField
+from kiosk.widgets.touch import touch_pads
 
 
 def today_line(moment) -> str:
@@ -31,14 +32,18 @@ class LoginFormScreen(LoginStepScreen):
         for name in ("notice", "text"):
             if self.step.param(name):
                 yield Static(self.text(name), classes="note")
-        yield DocumentInput(
-            profile.setting("document_types"),
-            number_label=self.text("document_label") or None,
-            id="who",
-        )
-        key = KeyField(id="key", max_length=profile.setting("key_length"))
-        key.border_title = self.text("key_label")
-        yield key
+        length = profile.setting("key_length")
+        with Horizontal(classes="touch-row"):
+            with Vertical(classes="form-column"):
+                yield DocumentInput(
+                    profile.setting("document_types"),
+                    number_label=self.text("document_label") or None,
+                    id="who",
+                )
+                key = PadKeyField(id="key", max_length=length)
+                key.border_title = self.text("key_label")
+                yield key
+            yield from touch_pads(digits=["document"], keys=["key"], shuffler=self.app.shuffler, key_length=length)
         with Horizontal(classes="actions"):
             if self.step.param("first_access"):
                 yield Button(self.text("first_access"), id="first-access", classes="link")

@@ -16,6 +16,7 @@ from kiosk.core.service import SHOWN_KEY_LIFETIME
 from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
 from kiosk.widgets import Button, RobotCheck
+from kiosk.widgets.touch import touch_pads
 
 
 class PersonalQuestionsScreen(QuestionsStep):
@@ -29,6 +30,7 @@ class PersonalQuestionsScreen(QuestionsStep):
         email = Input(id="email", max_length=120)
         email.border_title = self.text("email_label")
         yield email
+        yield from touch_pads(text=["email"])
         yield from self.compose_questions(asked)
         yield RobotCheck(self.app.rng, self.service.challenges, prompt=self.text("captcha_prompt"), id="robot")
         with Horizontal(classes="actions"):

@@ -7,17 +7,19 @@ from datetime import timedelta
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
+from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField, RobotCheck
+from kiosk.widgets.touch import touch_pads
 
 
 def key_field(field_id: str, label: str, length: int) -> KeyField:
-    field = KeyField(id=field_id, max_length=length)
+    """A key's field: typed on the scrambled keypad only."""
+    field = PadKeyField(id=field_id, max_length=length)
     field.border_title = label
     return field
 
@@ -28,10 +30,14 @@ class RecoveryFormScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         length = self.runner.profile.setting("key_length")
         yield Static(self.text("note"), classes="note")
-        yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
-        with Horizontal(classes="field-row"):
-            yield key_field("key", _("Clave Nueva"), length)
-            yield key_field("confirmation", _("Confirmación Clave"), length)
+        with Horizontal(classes="touch-row"):
+            with Vertical(classes="form-column"):
+                yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
+                yield key_field("key", _("Clave Nueva"), length)
+                yield key_field("confirmation", _("Confirmación Clave"), length)
+            yield from touch_pads(
+                digits=["document"], keys=["key", "confirmation"], shuffler=self.app.shuffler, key_length=length
+            )
         yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")

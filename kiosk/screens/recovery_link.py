@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, DocumentInput
+from kiosk.widgets.touch import touch_pads
 
 
 class RecoveryLinkScreen(StepScreen):
@@ -23,9 +24,11 @@ class RecoveryLinkScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("text"), classes="lead")
-        yield DocumentInput(
-            self.runner.profile.setting("document_types"), number_label=self.text("label") or None, id="who"
-        )
+        with Horizontal(classes="touch-row"):
+            yield DocumentInput(
+                self.runner.profile.setting("document_types"), number_label=self.text("label") or None, id="who"
+            )
+            yield from touch_pads(digits=["document"])
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(self.text("button"), id="continue", variant="primary")

@@ -8,6 +8,9 @@ _WHERE = {
     "Button": "kiosk.widgets.button",
     "DocumentInput": "kiosk.widgets.document_input",
     "KeyField": "kiosk.widgets.key_field",
+    "PadKeyField": "kiosk.widgets.key_field",
+    "NumericPad": "kiosk.widgets.numpad",
+    "OnScreenKeyboard": "kiosk.widgets.keyboard",
     "RobotCheck": "kiosk.widgets.captcha",
     "KeypadShuffler": "kiosk.widgets.keypad_layout",
     "ScrambledKeypad": "kiosk.widgets.keypad",
@@ -22,7 +25,9 @@ if TYPE_CHECKING:
     from kiosk.widgets.captcha import RobotCheck
     from kiosk.widgets.document_input import DocumentInput
     from kiosk.widgets.image_picker import SecurityImagePicker, picture
-    from kiosk.widgets.key_field import KeyField
+    from kiosk.widgets.key_field import KeyField, PadKeyField
+    from kiosk.widgets.keyboard import OnScreenKeyboard
+    from kiosk.widgets.numpad import NumericPad
     from kiosk.widgets.keypad import ScrambledKeypad
     from kiosk.widgets.keypad_layout import KeypadShuffler
 

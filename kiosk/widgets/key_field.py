@@ -28,3 +28,17 @@ class KeyField(Input):
         event.stop()
         event.prevent_default()
         self.app.bell()
+
+
+class PadKeyField(KeyField):
+    """A key field only the scrambled keypad types into: a physical key that
+    would type a character is refused (a keyboard's digits would undo the
+    keypad's scrambling), as is paste.  Erasing and moving still work."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self.app.bell()
+            return
+        await super()._on_key(event)

@@ -242,6 +242,9 @@ class KeyGrid(Widget, can_focus=True):
         block = [blank] * height
         if height >= 3:
             block = [[Segment("▔" * width, edge_above)], *block[1:-1], [Segment("▁" * width, edge_below)]]
+        elif height == 2:  # short keys (the keyboard on a short terminal): the label over the lower edge
+            block = [middle, [Segment("▁" * width, edge_below)]]
+            return block
         block[height // 2] = middle
         return block
 
