@@ -91,4 +91,5 @@ def test_the_teller_desk_composes_instead_of_being_a_kiosk():
     forwards = facade_operations(TellerDesk, only_forwards=True)
     assert forwards["update_contacts"] == "contact_changes.py"
     assert forwards["messages_for"] == "identity.py"
-    assert set(forwards.values()) == {"identity.py", "contact_changes.py"}
+    assert forwards["check_password"] == "teller_accounts.py"
+    assert set(forwards.values()) == {"identity.py", "contact_changes.py", "teller_accounts.py"}
