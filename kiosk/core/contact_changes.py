@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from kiosk.core import outbox
+from kiosk.core.context import CoreContext
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.masking import mask_email, mask_mobile
@@ -73,9 +74,20 @@ def _local(moment: datetime) -> tuple[str, str]:
 
 class ContactChanges:
     """The requests, approvals, cancellations and holds of the teller desk
-    (mixed into ``TellerDesk``, whose helpers it uses)."""
+    (held by ``TellerDesk``, which lends it its checks of who may act)."""
 
-    contact_hold: timedelta
+    def __init__(
+        self,
+        core: CoreContext,
+        contact_hold: timedelta,
+        act: Callable[..., str],
+        is_own_record: Callable[..., bool],
+    ) -> None:
+        self.core = core
+        # How long a contact change nobody approved waits for the old contacts to stop it.
+        self.contact_hold = contact_hold
+        self._act = act  # TellerDesk._act: another person's record, identity checked
+        self._is_own_record = is_own_record
 
     # -- the maker --------------------------------------------------------
 
@@ -88,13 +100,13 @@ class ContactChanges:
             raise Refusal("nothing_to_update", _("Escriba el nuevo celular o el nuevo correo electrónico."))
 
         def request(session: Session, now: datetime, member: Member) -> str:
-            if self._pending_change(session, member.id) is not None:
+            if self.pending_change(session, member.id) is not None:
                 raise Refusal(
                     "change_pending",
                     _("Ya hay un cambio de contactos pendiente para este asociado: apruébelo o cancélelo primero."),
                 )
             change = ContactChange(
-                institution=self.institution,
+                institution=self.core.institution,
                 member_id=member.id,
                 maker_teller_id=teller.teller_id,
                 new_mobile=new_mobile if new_mobile != member.mobile else None,
@@ -109,7 +121,7 @@ class ContactChanges:
             session.flush()
             self._warn_current_contacts(session, now, member, change)
             names = ", ".join(field for _c, field, _n, _l in fields)
-            self._audit(
+            self.core.audit(
                 session, now, "contact_change_requested", member.id,
                 f"solicitud {change.id}: {names}; espera hasta {change.hold_until:%Y-%m-%d %H:%M} UTC",
                 actor=teller.actor,
@@ -133,17 +145,17 @@ class ContactChanges:
             "Se aplicará el {until_date} a las {until_time}. Si no fue usted, llame a la entidad o "
             "acérquese a una oficina antes de esa hora para detenerlo."
         ).format(
-            name=self.institution_name, what=what, asked_date=asked_date, asked_time=asked_time,
+            name=self.core.institution_name, what=what, asked_date=asked_date, asked_time=asked_time,
             until_date=until_date, until_time=until_time,
         )
         subject = _("Solicitud de cambio de contactos")
         told = False
         for channel, field in ((outbox.SMS, "mobile"), (outbox.EMAIL, "email")):
             if getattr(member, field):
-                outbox.queue(session, self.sealer, now, member, channel, body, subject)
+                outbox.queue(session, self.core.sealer, now, member, channel, body, subject)
                 told = True
         if not told:
-            self._audit(session, now, "notification_skipped", member.id, "sin contacto registrado")
+            self.core.audit(session, now, "notification_skipped", member.id, "sin contacto registrado")
 
     # -- the checker ------------------------------------------------------
 
@@ -177,7 +189,7 @@ class ContactChanges:
             change.cancelled_by = teller.actor
             change.cancelled_at = now
             session.add(change)
-            self._audit(
+            self.core.audit(
                 session, now, "contact_change_cancelled", member.id,
                 f"solicitud {change.id} de teller:{change.maker_teller_id}, cancelada por {teller.actor}",
                 actor=teller.actor,
@@ -187,34 +199,34 @@ class ContactChanges:
         return self._decide(teller, change_id, cancel)
 
     def _decide(self, teller, change_id: int, work: Callable[[Session, datetime, ContactChange, Member], str]) -> str:
-        change = self._read(lambda s: s.get(ContactChange, change_id))
+        change = self.core.read(lambda s: s.get(ContactChange, change_id))
         if change is None:
             raise Refusal("unknown_change", _("No se encontró la solicitud de cambio."))
 
         def decide(session: Session, now: datetime) -> str:
             stored = session.get(ContactChange, change_id, with_for_update=True)
             acting = session.get(Teller, teller.teller_id)
-            if stored.institution != self.institution or acting is None or acting.institution != stored.institution:
+            if stored.institution != self.core.institution or acting is None or acting.institution != stored.institution:
                 raise Refusal(
                     "other_institution",
                     _("Esta solicitud es de otra entidad: solo un asesor de esa entidad puede atenderla."),
                 )
-            self._apply_due(session, now, stored.member_id)
+            self.apply_due(session, now, stored.member_id)
             if stored.approved_at or stored.cancelled_at or stored.applied_at:
                 raise Refusal("not_pending", _("Esta solicitud ya no está pendiente."))
             return work(session, now, stored, session.get(Member, stored.member_id))
 
-        return self._write(decide, change.member_id)
+        return self.core.write(decide, change.member_id)
 
     # -- holds --------------------------------------------------------------
 
     def apply_due_contact_changes(self, member_id: int | None = None) -> int:
         """Apply the requests whose hold has passed unopposed; how many were applied."""
-        now = self.clock.now()
-        due = self._read(lambda s: self._due(s, now, member_id))
+        now = self.core.clock.now()
+        due = self.core.read(lambda s: self._due(s, now, member_id))
         applied = 0
         for change_id, change_member in due:
-            applied += self._write(lambda session, now: self._apply_due(session, now, change_member), change_member)
+            applied += self.core.write(lambda session, now: self.apply_due(session, now, change_member), change_member)
         return applied
 
     @staticmethod
@@ -224,11 +236,11 @@ class ContactChanges:
             statement = statement.where(ContactChange.member_id == member_id)
         return [(c.id, c.member_id) for c in session.exec(statement)]
 
-    def _apply_due(self, session: Session, now: datetime, member_id: int) -> int:
+    def apply_due(self, session: Session, now: datetime, member_id: int) -> int:
         """Inside a transaction holding the member's lock: their due requests applied."""
         statement = _is_pending(select(ContactChange)).where(
             ContactChange.member_id == member_id,
-            ContactChange.institution == self.institution,
+            ContactChange.institution == self.core.institution,
             ContactChange.hold_until <= now,
         )
         due = list(session.exec(statement))
@@ -251,16 +263,16 @@ class ContactChanges:
             body = _(
                 "{name}: el {what} registrado fue cambiado en una oficina el {date} a las {time}. "
                 "Si no fue usted, comuníquese de inmediato con la entidad."
-            ).format(name=self.institution_name, what=label, date=date, time=time)
+            ).format(name=self.core.institution_name, what=label, date=date, time=time)
             subject = _("Datos de contacto actualizados")
             for recipient in (old, new):
                 if recipient:
-                    outbox.queue(session, self.sealer, now, member, channel, body, subject, recipient=recipient)
+                    outbox.queue(session, self.core.sealer, now, member, channel, body, subject, recipient=recipient)
             changed.append(field)
         change.applied_at = now
         session.add(member)
         session.add(change)
-        self._audit(
+        self.core.audit(
             session, now, "contacts_updated", member.id,
             f"{', '.join(changed) or 'sin cambios'}; {how}", actor=actor,
         )
@@ -270,17 +282,17 @@ class ContactChanges:
     def pending_contact_changes(self) -> list[PendingContactChange]:
         """The institution's pending requests, oldest first (the checker's list)."""
         self.apply_due_contact_changes()
-        statement = _is_pending(select(ContactChange)).where(ContactChange.institution == self.institution)
-        return self._read(
-            lambda s: [self._pending_view(s, c) for c in s.exec(statement.order_by(col(ContactChange.id)))]
+        statement = _is_pending(select(ContactChange)).where(ContactChange.institution == self.core.institution)
+        return self.core.read(
+            lambda s: [self.pending_view(s, c) for c in s.exec(statement.order_by(col(ContactChange.id)))]
         )
 
     @staticmethod
-    def _pending_change(session: Session, member_id: int) -> ContactChange | None:
+    def pending_change(session: Session, member_id: int) -> ContactChange | None:
         return session.exec(_is_pending(select(ContactChange)).where(ContactChange.member_id == member_id)).first()
 
     @staticmethod
-    def _pending_view(session: Session, change: ContactChange) -> PendingContactChange:
+    def pending_view(session: Session, change: ContactChange) -> PendingContactChange:
         member = session.get(Member, change.member_id)
         maker = session.get(Teller, change.maker_teller_id)
         return PendingContactChange(

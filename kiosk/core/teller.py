@@ -10,64 +10,45 @@ and its notifications.  The teller never sees or chooses a member's key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pyotp
 from sqlalchemy import delete, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from kiosk.core import activity, audit, guesses, limits, outbox, teller_signin
+from kiosk.core.clock import Clock
+from kiosk.core.context import CoreContext
 from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
+from kiosk.core.facade import forward
+from kiosk.core.hashing import Hasher
+from kiosk.core.identity import Identification
+from kiosk.core.key_store import store_key
 from kiosk.core.keypolicy import new_temporary_key
 from kiosk.core.members import DOCUMENT_TYPES, Contacts, masked_contacts, validate_document
-from kiosk.core.service import LOGIN, Identity, KioskService
-from kiosk.core.teller_password import check_teller_password
-from kiosk.core.teller_signin import LOCKOUT, MAX_FAILED_SIGNINS
-from kiosk.core.typed import has_control
+from kiosk.core.recovery_questions import RecoveryQuestions
+from kiosk.core.sealing import Sealer
+from kiosk.core.teller_accounts import (  # importable from here as before
+    Enrolment,
+    PasswordChecked,
+    TellerAccounts,
+    TellerSession,
+)
+from kiosk.core.teller_signin import LOCKOUT, MAX_FAILED_SIGNINS  # importable from here as before
+from kiosk.core.values import LOGIN, Identity
 from kiosk.i18n import N_, _
-from kiosk.store.db import lock_subject
 from kiosk.store.models import IdentityCheck, Member, MemberKey, Product, RecoveryAttempt, Teller
 
 IDENTITY_CHECK_LIFETIME = timedelta(minutes=15)
-TOTP_ISSUER = "Kiosk"
 SEARCH_LIMIT = 20
-USERNAME = re.compile(r"[a-z0-9._-]{3,40}", re.ASCII)
 
 
 # -- what the console is shown -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PasswordChecked:
-    """The first factor passed; the authenticator code is still due."""
-
-    teller_id: int
-    enrolled: bool
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """A new authenticator secret, to be confirmed by its first code."""
-
-    secret: str
-    uri: str
-
-
-@dataclass(frozen=True)
-class TellerSession:
-    teller_id: int
-    username: str
-    full_name: str
-
-    @property
-    def actor(self) -> str:
-        return f"teller:{self.teller_id}"
 
 
 @dataclass(frozen=True)
@@ -123,256 +104,86 @@ def key_state(key: MemberKey, now: datetime) -> str:
     return "active"
 
 
-class TellerDesk(ContactChanges, KioskService):
-    """The teller console's operations, for the tellers of one institution."""
+class TellerDesk:
+    """The teller console's operations, for the tellers of one institution.
+    It holds the parts it needs (the shared context, the teller accounts, the
+    member's messages, the recovery subject, the contact changes) rather than
+    being a kiosk, and forwards to them."""
 
     def __init__(
         self,
-        *args,
+        engine: Engine,
+        hasher: Hasher,
+        sealer: Sealer,
+        clock: Clock,
+        institution: str,
+        institution_name: str,
+        kiosk_id: str | None = None,
+        *,
         temporary_key_length: int = 6,
         temporary_key_hours: int = 24,
         new_secret: Callable[[], str] = pyotp.random_base32,
         contact_hold_hours: float = DEFAULT_HOLD_HOURS,
         terminal: str | None = None,
         admin: str | None = None,
-        **kwargs,
     ) -> None:
-        super().__init__(*args, **kwargs)
-        # Where sign-ins come from (throttled and audited), and who runs the
-        # ``kiosk teller ...`` commands (their audit actor).
-        self.terminal = terminal or teller_signin.this_terminal(self.kiosk_id)
-        self.admin = admin or teller_signin.admin_actor()
+        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id)
+        self.identification = Identification(self.core)  # the member's messages
+        self.questions = RecoveryQuestions(self.core)  # whose failed recoveries a teller clears
+        self.contact_changes = ContactChanges(
+            self.core, timedelta(hours=contact_hold_hours), act=self._act, is_own_record=self._is_own_record
+        )
+        self.accounts = TellerAccounts(
+            self.core,
+            terminal=terminal or teller_signin.this_terminal(kiosk_id),
+            admin=admin or teller_signin.admin_actor(),
+            new_secret=new_secret,
+        )
         self.temporary_key_length = temporary_key_length
         self.temporary_key_hours = temporary_key_hours
-        # How long a contact change nobody approved waits for the old contacts to stop it.
-        self.contact_hold = timedelta(hours=contact_hold_hours)
-        # Tests pass a fixed secret so the enrolment screen can be snapshotted.
-        self.new_secret = new_secret
 
-    # -- tellers (the ``kiosk teller add`` command) -------------------------
+    engine = property(lambda self: self.core.engine)
+    hasher = property(lambda self: self.core.hasher)
+    sealer = property(lambda self: self.core.sealer)
+    clock = property(lambda self: self.core.clock)
+    institution = property(lambda self: self.core.institution)
+    institution_name = property(lambda self: self.core.institution_name)
+    kiosk_id = property(lambda self: self.core.kiosk_id)
+    contact_hold = property(lambda self: self.contact_changes.contact_hold)
 
-    def add_teller(
-        self,
-        username: str,
-        full_name: str,
-        document_type: str,
-        document_number: str,
-        password: str,
-        confirmation: str,
-    ) -> int:
-        if has_control(username) or has_control(full_name):
-            raise Refusal("control_characters", _("El usuario y el nombre no pueden tener caracteres de control."))
-        username = username.strip().lower()
-        if not USERNAME.fullmatch(username):
-            raise Refusal("username", _("El usuario debe tener de 3 a 40 letras minúsculas, números, punto o guion."))
-        full_name = " ".join(full_name.split())
-        if not full_name or len(full_name) > 80:
-            raise Refusal("full_name", _("Escriba el nombre completo del asesor."))
-        if document_type not in DOCUMENT_TYPES:
-            raise Refusal("document_type", _("Seleccione el tipo de documento."))
-        number = validate_document(document_number)
-        check_teller_password(password, confirmation, username, full_name, number)
-        password_hash = self.hasher.hash(password)
+    # Where sign-ins come from, and who runs the ``kiosk teller ...`` commands.
+    terminal = property(
+        lambda self: self.accounts.terminal, lambda self, value: setattr(self.accounts, "terminal", value)
+    )
+    admin = property(lambda self: self.accounts.admin, lambda self, value: setattr(self.accounts, "admin", value))
 
-        def add(session: Session, now: datetime) -> int:
-            teller = Teller(
-                username=username,
-                full_name=full_name,
-                institution=self.institution,
-                document_type=document_type,
-                document_number=number,
-                password_hash=password_hash,
-                created_at=now,
-            )
-            session.add(teller)
-            session.flush()
-            self._audit(session, now, "teller_added", None, username, actor=self.admin)
-            return teller.id
+    add_teller = forward(TellerAccounts.add_teller, "accounts")
+    reset_authenticator = forward(TellerAccounts.reset_authenticator, "accounts")
+    tellers = forward(TellerAccounts.tellers, "accounts")
+    check_password = forward(TellerAccounts.check_password, "accounts")
+    start_enrolment = forward(TellerAccounts.start_enrolment, "accounts")
+    verify_authenticator = forward(TellerAccounts.verify_authenticator, "accounts")
+    sign_out = forward(TellerAccounts.sign_out, "accounts")
+    messages_for = forward(Identification.messages_for, "identification")
+    update_contacts = forward(ContactChanges.update_contacts, "contact_changes")
+    approve_contact_change = forward(ContactChanges.approve_contact_change, "contact_changes")
+    cancel_contact_change = forward(ContactChanges.cancel_contact_change, "contact_changes")
+    apply_due_contact_changes = forward(ContactChanges.apply_due_contact_changes, "contact_changes")
+    pending_contact_changes = forward(ContactChanges.pending_contact_changes, "contact_changes")
 
-        try:
-            return self._write(add)
-        except IntegrityError:
-            raise Refusal("username_taken", _("Ya existe un asesor con ese usuario.")) from None
-
-    def reset_authenticator(self, username: str) -> None:
-        """A teller who lost their phone enrols a new authenticator at the next sign-in."""
-
-        def reset(session: Session, now: datetime) -> None:
-            teller = self._teller_named(session, username)
-            if teller is None:
-                raise Refusal("unknown_teller", _("No existe un asesor con ese usuario."))
-            teller.totp_secret_sealed = None
-            teller.totp_enrolled_at = None
-            teller.failed_signins = 0
-            teller.locked_until = None
-            session.add(teller)
-            self._audit(session, now, "teller_authenticator_reset", None, teller.username, actor=self.admin)
-
-        self._write(reset)
+    # -- tellers (the ``kiosk teller ...`` commands): kiosk.core.teller_accounts --
 
     def apply_due_by_admin(self) -> int:
         """``kiosk teller apply-due``: the due contact changes applied (each
         audited as usual) and, when there were any, who ran the command."""
         applied = self.apply_due_contact_changes()
         if applied:
-            self._write(
-                lambda session, now: self._audit(
+            self.core.write(
+                lambda session, now: self.core.audit(
                     session, now, "contact_changes_applied", None, f"{applied} cambios aplicados", actor=self.admin
                 )
             )
         return applied
-
-    def tellers(self) -> list[Teller]:
-        return self._read(
-            lambda s: list(s.exec(select(Teller).where(Teller.institution == self.institution).order_by(Teller.username)))
-        )
-
-    @staticmethod
-    def _locked_teller(session: Session, teller_id: int) -> Teller:
-        """The teller's row, held until the transaction ends (FOR UPDATE on
-        PostgreSQL; SQLite's write transaction already excludes others), so two
-        consoles never both accept one code or lose a failed try."""
-        return session.get(Teller, teller_id, with_for_update=True)
-
-    def _teller_named(self, session: Session, username: str) -> Teller | None:
-        statement = select(Teller).where(
-            Teller.username == username.strip().lower(), Teller.institution == self.institution
-        )
-        return session.exec(statement).first()
-
-    # -- sign-in ------------------------------------------------------------
-
-    def _wrong_sign_in(self) -> Refusal:
-        return Refusal("wrong_sign_in", _("El usuario, la contraseña o el código no son correctos."))
-
-    def _count_failure(self, session: Session, now: datetime, teller: Teller, what: str) -> Refusal:
-        teller.failed_signins += 1
-        tries, locked = teller.failed_signins, teller.failed_signins >= MAX_FAILED_SIGNINS
-        if locked:
-            teller.locked_until = now + LOCKOUT
-            teller.failed_signins = 0
-        session.add(teller)
-        return self._failed(session, now, f"teller:{teller.id}", teller.username, what, tries, locked)
-
-    def _count_unknown_failure(self, session: Session, now: datetime, subject: str) -> Refusal:
-        """A username nobody holds: counted and locked like a teller's own."""
-        tries = teller_signin.count_unknown_failure(session, self.institution, subject, now)
-        who = f"usuario no registrado {subject[:12]}"  # a digest: what was typed may be a password
-        return self._failed(
-            session, now, "desconocido", who, "contraseña", tries, tries >= MAX_FAILED_SIGNINS
-        )
-
-    def _failed(
-        self, session: Session, now: datetime, actor: str, who: str, what: str, tries: int, locked: bool
-    ) -> Refusal:
-        """Audit the failed try (and the lock it caused, with the terminal) and
-        count it against the terminal; the refusal to give."""
-        terminal = teller_signin.terminal_subject(self.hasher, self.institution, self.terminal)
-        where = f"terminal {self.terminal}"
-        detail = f"{who}: {what}, intento {tries}, {where}"
-        self._audit(session, now, "teller_sign_in_failed", None, detail, actor=actor)
-        if locked:
-            minutes = int(LOCKOUT.total_seconds() // 60)
-            self._audit(session, now, "teller_locked", None, f"{who}, {minutes} min, {where}", actor=actor)
-        if teller_signin.count_terminal_failure(session, self.institution, terminal, now):
-            self._audit(session, now, "teller_terminal_throttled", None, where, actor=actor)
-        return self._locked_refusal() if locked else self._wrong_sign_in()
-
-    def _locked_refusal(self) -> Refusal:
-        return Refusal(
-            "teller_locked",
-            _("Demasiados intentos fallidos: el ingreso quedó bloqueado por {n} minutos.").format(
-                n=int(LOCKOUT.total_seconds() // 60)
-            ),
-        )
-
-    def check_password(self, username: str, password: str) -> PasswordChecked:
-        name = username.strip().lower()
-        teller = self._read(lambda s: self._teller_named(s, name))
-        # An unknown user costs the same bcrypt work (a decoy hash), is counted
-        # and locked the same way, and gets the same answers.
-        matches = self.hasher.verify(password, teller.password_hash if teller else None)
-        terminal = teller_signin.terminal_subject(self.hasher, self.institution, self.terminal)
-        subject = teller_signin.username_subject(self.hasher, self.institution, name)
-
-        def settle(session: Session, now: datetime) -> PasswordChecked:
-            lock_subject(session, terminal)
-            teller_signin.refuse_busy_terminal(session, terminal, now)
-            if teller is None:
-                lock_subject(session, subject)
-                if teller_signin.unknown_locked(session, subject, now):
-                    raise self._locked_refusal()
-                raise self._count_unknown_failure(session, now, subject)
-            stored = self._locked_teller(session, teller.id)
-            if stored.locked_until and stored.locked_until > now:
-                raise self._locked_refusal()
-            if not matches:
-                raise self._count_failure(session, now, stored, "contraseña")
-            return PasswordChecked(stored.id, stored.totp_enrolled_at is not None)
-
-        return self._write(settle)
-
-    def start_enrolment(self, checked: PasswordChecked) -> Enrolment:
-        """A fresh secret each time enrolment is shown: one seen earlier and
-        never confirmed is worth nothing."""
-        secret = self.new_secret()
-
-        def store(session: Session, now: datetime) -> Enrolment:
-            teller = self._locked_teller(session, checked.teller_id)
-            if teller.totp_enrolled_at is not None:
-                raise Refusal("already_enrolled", _("Este asesor ya tiene una aplicación autenticadora."))
-            teller.totp_secret_sealed = self.sealer.seal(secret)
-            session.add(teller)
-            uri = pyotp.TOTP(secret).provisioning_uri(name=teller.username, issuer_name=TOTP_ISSUER)
-            return Enrolment(secret, uri)
-
-        return self._write(store)
-
-    def verify_authenticator(self, checked: PasswordChecked, code: str) -> TellerSession:
-        """The second factor: a TOTP code, never one already used.  On the
-        first sign-in it confirms the enrolment."""
-
-        def settle(session: Session, now: datetime) -> TellerSession:
-            teller = self._locked_teller(session, checked.teller_id)
-            if teller.locked_until and teller.locked_until > now:
-                raise self._locked_refusal()
-            if teller.totp_secret_sealed is None:
-                raise Refusal("not_enrolled", _("Vuelva a ingresar para registrar su aplicación autenticadora."))
-            step = self._matching_step(self.sealer.open(teller.totp_secret_sealed), code.strip(), now)
-            if step is None:
-                raise self._count_failure(session, now, teller, "código")
-            if step <= teller.totp_last_step:
-                raise self._count_failure(session, now, teller, "código ya usado")
-            teller.totp_last_step = step
-            teller.failed_signins = 0
-            action = "teller_signed_in"
-            if teller.totp_enrolled_at is None:
-                teller.totp_enrolled_at = now
-                action = "teller_enrolled"
-            session.add(teller)
-            self._audit(session, now, action, None, teller.username, actor=f"teller:{teller.id}")
-            return TellerSession(teller.id, teller.username, teller.full_name)
-
-        return self._write(settle)
-
-    @staticmethod
-    def _matching_step(secret: str, code: str, now: datetime) -> int | None:
-        """The time step whose code is ``code``: this one or a neighbour (clock drift)."""
-        if not (len(code) == 6 and code.isascii() and code.isdigit()):
-            return None
-        totp = pyotp.TOTP(secret)
-        current = totp.timecode(now)
-        for step in (current, current - 1, current + 1):
-            if pyotp.utils.strings_equal(totp.generate_otp(step), code):
-                return step
-        return None
-
-    def sign_out(self, teller: TellerSession, reason: str = "") -> None:
-        self._write(
-            lambda session, now: self._audit(
-                session, now, "teller_signed_out", None, f"{teller.username} {reason}".strip(), actor=teller.actor
-            )
-        )
 
     # -- finding members ----------------------------------------------------
 
@@ -395,7 +206,7 @@ class TellerDesk(ContactChanges, KioskService):
             .order_by(Member.last_names, Member.first_names)
             .limit(SEARCH_LIMIT)
         )
-        return self._read(
+        return self.core.read(
             lambda s: [
                 MemberRow(m.id, m.document_type, mask_document(m.document_number), f"{m.first_names} {m.last_names}")
                 for m in s.exec(statement)
@@ -411,7 +222,7 @@ class TellerDesk(ContactChanges, KioskService):
             products = session.exec(select(Product).where(Product.member_id == member_id).order_by(Product.id))
             keys = session.exec(select(MemberKey).where(MemberKey.member_id == member_id).order_by(MemberKey.id))
             check = self._identity_check(session, teller, member_id, now)
-            pending = self._pending_change(session, member_id)
+            pending = self.contact_changes.pending_change(session, member_id)
             return MemberCard(
                 member_id=member.id,
                 institution_name=self.institution_name,
@@ -425,10 +236,10 @@ class TellerDesk(ContactChanges, KioskService):
                 identity_checked_until=check.expires_at if check else None,
                 own_record=self._is_own_record(session, teller, member),
                 trail=self._activity(session, audit.trail(session, member_id, limit=12)),
-                pending_change=self._pending_view(session, pending) if pending else None,
+                pending_change=self.contact_changes.pending_view(session, pending) if pending else None,
             )
 
-        return self._read(load)
+        return self.core.read(load)
 
     @staticmethod
     def _activity(session: Session, events) -> list[AuditLine]:
@@ -447,7 +258,7 @@ class TellerDesk(ContactChanges, KioskService):
         return member
 
     def _recovery_subject(self, member: Member) -> str:
-        return self._subject(Identity(member.document_type, member.document_number, member.id))
+        return self.questions.subject(Identity(member.document_type, member.document_number, member.id))
 
     def _recovery_failures(self, session: Session, member: Member) -> int:
         statement = select(func.count()).select_from(RecoveryAttempt).where(
@@ -487,7 +298,7 @@ class TellerDesk(ContactChanges, KioskService):
         def record(session: Session, now: datetime) -> datetime:
             member = self._member_to_serve(session, teller, member_id)
             if (member.document_type, member.document_number) != (document_type, number):
-                self._audit(session, now, "identity_check_failed", member_id, "documento distinto", actor=teller.actor)
+                self.core.audit(session, now, "identity_check_failed", member_id, "documento distinto", actor=teller.actor)
                 raise Refusal(
                     "document_mismatch",
                     _("El documento presentado no coincide con el registrado. No se habilitan acciones."),
@@ -502,12 +313,12 @@ class TellerDesk(ContactChanges, KioskService):
                     expires_at=expires_at,
                 )
             )
-            self._audit(
+            self.core.audit(
                 session, now, "identity_checked", member_id, f"{document_type} original presentado", actor=teller.actor
             )
             return expires_at
 
-        return self._write(record, member_id)
+        return self.core.write(record, member_id)
 
     def _member_to_serve(self, session: Session, teller: TellerSession, member_id: int) -> Member:
         member = self._institution_member(session, member_id)
@@ -528,10 +339,10 @@ class TellerDesk(ContactChanges, KioskService):
                     "identity_not_checked",
                     _("Primero verifique en persona el documento de identidad del asociado."),
                 )
-            self._apply_due(session, now, member_id)  # a change whose hold has passed counts from now
+            self.contact_changes.apply_due(session, now, member_id)  # a change whose hold has passed counts from now
             return work(session, now, member)
 
-        return self._write(act, member_id)
+        return self.core.write(act, member_id)
 
     # -- actions ----------------------------------------------------------
 
@@ -544,8 +355,8 @@ class TellerDesk(ContactChanges, KioskService):
                 key.blocked = False
                 key.failed_tries = 0
                 session.add(key)
-                self._audit(session, now, "key_unblocked", member.id, f"clave {key.kind}", actor=teller.actor)
-            self._notify(
+                self.core.audit(session, now, "key_unblocked", member.id, f"clave {key.kind}", actor=teller.actor)
+            self.core.notify(
                 session,
                 now,
                 member,
@@ -569,8 +380,8 @@ class TellerDesk(ContactChanges, KioskService):
             if not member.mobile:
                 raise Refusal("no_mobile", _("El asociado no tiene celular registrado: actualícelo primero."))
             expires_at = now + timedelta(hours=self.temporary_key_hours)
-            self._store_key(
-                session, now, member, (LOGIN,), temporary_hash, expires_at=expires_at,
+            store_key(
+                self.core, session, now, member, (LOGIN,), temporary_hash, expires_at=expires_at,
                 actor=teller.actor, issued_at_office=True,
             )
             body = _(
@@ -586,7 +397,7 @@ class TellerDesk(ContactChanges, KioskService):
         def reopen(session: Session, now: datetime, member: Member) -> str:
             """Failed questions forgotten, the code-guess lock lifted, the send budgets emptied."""
             subject = self._recovery_subject(member)
-            document = self._send_subject(Identity(member.document_type, member.document_number, member.id))
+            document = self.core.send_subject(Identity(member.document_type, member.document_number, member.id))
             # Checked before anything is written: a refusal still commits what came before it.
             codes_locked = guesses.locked(session, document, now) == guesses.TELLER
             cleared = session.execute(delete(RecoveryAttempt).where(RecoveryAttempt.subject == subject)).rowcount
@@ -598,7 +409,7 @@ class TellerDesk(ContactChanges, KioskService):
             detail = f"{cleared} intentos borrados"
             detail += ", envíos desbloqueados" if sends else ""
             detail += ", códigos desbloqueados" if codes_locked else ""
-            self._audit(session, now, "self_service_reopened", member.id, detail, actor=teller.actor)
+            self.core.audit(session, now, "self_service_reopened", member.id, detail, actor=teller.actor)
             return _("Autogestión reabierta: el asociado puede volver a recuperar su clave en el kiosco.")
 
         return self._act(teller, member_id, reopen)
