@@ -365,6 +365,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.drop_prepared()
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.reset_for_next_member()
         self.call_after_refresh(gc.collect)
 
     def action_toggle_phone(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 
 from kiosk.config import INSTITUTIONS_DIR, Settings
 from kiosk.demo_members import DemoDataError, demo_members
+from kiosk.i18n import current_language, set_language
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.demo import DemoGuideScreen, DemoStartScreen
 from kiosk.screens.member_home import MemberHomeScreen
@@ -123,9 +124,11 @@ async def test_the_sixth_institution_walked_end_to_end(six_institutions, tmp_pat
         assert "Online Banking" in screen_text(pilot)
         await click(pilot, "#start")
         assert "Sign in to Online Banking" in screen_text(pilot)
-        await pilot.press("f9")  # the operator's key back to the choice, then the guide
-        await settle(pilot)
+        await pilot.press("f9")  # the operator's key back to the choice (asked: a visit is on)
+        await click(pilot, "#leave")
         assert isinstance(app.screen, DemoStartScreen)
+        assert current_language() == "es"  # the member's English ended with the visit
+        set_language("en")  # an operator's console in English
         await click(pilot, "#guide")
         assert "Member in good standing: password 520836" in guide_of(pilot, SLUG)
 
