@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
-from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
+from kiosk.flow.profile import HERE, WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
 from kiosk.theme import use_kiosk_theme
@@ -169,7 +169,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
                 step_id = runner.profile.target(shown.step, outcome)
             except ProfileError:  # this step never goes on that way
                 continue
-            if step_id != WELCOME:
+            if step_id not in (WELCOME, HERE):
                 following.append(runner.profile.step(step_id))
         self.compose_ahead(*following)
 
@@ -239,9 +239,11 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             try:
                 screen.load(service)
             except Exception as error:
+                from kiosk.core.errors import Refusal
                 from kiosk.screens.base import log_failure
 
-                log_failure(error, f"loading {screen!r}")
+                if not isinstance(error, Refusal):  # a refusal is the member's to read, not a failure
+                    log_failure(error, f"loading {screen!r}")
                 self.call_from_thread(not_shown, error)
             else:
                 self.call_from_thread(shown)

@@ -1,6 +1,11 @@
-"""A message and one button: "Hemos enviado…", "¡Listo!"."""
+"""A message and one button: "Hemos enviado…", "¡Listo!".  With ``send``,
+what it says was sent is sent as the step is entered, before it shows: a
+refusal (too many sends) keeps the member on the step before, told why."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +17,9 @@ from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button
 
+if TYPE_CHECKING:
+    from kiosk.core.service import KioskService
+
 
 class NoticeScreen(StepScreen):
     PREPARED_AHEAD = True
@@ -20,6 +28,20 @@ class NoticeScreen(StepScreen):
         yield Static(id="notice", classes="lead")
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
+
+    @property
+    def loads(self) -> bool:
+        return bool(self.step.param("send"))
+
+    def load(self, service: KioskService) -> None:
+        if self.step.param("send") == "temporary_key":
+            service.send_temporary_key(
+                self.context.identity,
+                self.sending_channel(),
+                digits=self.step.param("code_digits"),
+                lifetime=timedelta(minutes=self.step.param("code_minutes")),
+            )
+            self.context.temporary_key = True
 
     def fill_in(self) -> None:
         # The text may say where the visit sent the key ({channel_phrase}).
