@@ -19,7 +19,9 @@ from kiosk.flow.profile import Profile, available_profiles, load_profile, parse_
 
 
 # Step parameters that name things (key kinds) rather than say something.
-IDENTIFIER_PARAMS = frozenset({"kind", "kinds", "differ_from", "channel", "document_types", "consent_version"})
+IDENTIFIER_PARAMS = frozenset({
+    "kind", "kinds", "differ_from", "channel", "document_types", "consent_version", "send", "purpose",
+})
 
 
 def _is_text(value: Any) -> bool:

@@ -83,3 +83,25 @@ async def test_the_chosen_channel_gets_exactly_one_code_for_the_named_purpose(se
     # Nothing else went out but the change's notice: no temporary key, no second code.
     later = [message for message in service.messages_for(member_id) if message.id != sent[0].id]
     assert all("código de seguridad" not in m.body and "clave temporal" not in m.body for m in later)
+
+
+@pytest.mark.parametrize("document", [ORDINARY, "9999999999"])
+async def test_a_send_refused_as_the_notice_is_entered_keeps_the_member_on_the_choice(make_app, service, document):
+    """Progressa sends its temporary key as «Hemos enviado…» is entered: asked
+    again within the resend interval, the member (or a stranger, alike) stays
+    on the channel choice, told to wait, and nothing more is sent."""
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        for attempt in range(2):
+            await click(pilot, "#start") if attempt == 0 else None
+            await type_document(pilot, document)
+            await click(pilot, "#forgot")
+            assert app.screen.step.id == "channel"
+            await click(pilot, "#continue")
+            if attempt == 0:
+                assert app.screen.step.id == "sent", message_text(pilot)
+                await click(pilot, "#continue")  # «Ir a ingresar usuario»
+        assert app.screen.step.id == "channel" and app.runner.current.id == "channel"
+        assert "Espere" in message_text(pilot) and "segundos para pedir otro" in message_text(pilot)
+        if document == ORDINARY:
+            assert len(service.messages_for(member(service.engine, ORDINARY).id)) == 1
