@@ -92,8 +92,8 @@ async def test_a_send_refused_as_the_notice_is_entered_keeps_the_member_on_the_c
     on the channel choice, told to wait, and nothing more is sent."""
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
+        await click(pilot, "#start")
         for attempt in range(2):
-            await click(pilot, "#start") if attempt == 0 else None
             await type_document(pilot, document)
             await click(pilot, "#forgot")
             assert app.screen.step.id == "channel"
@@ -105,3 +105,34 @@ async def test_a_send_refused_as_the_notice_is_entered_keeps_the_member_on_the_c
         assert "Espere" in message_text(pilot) and "segundos para pedir otro" in message_text(pilot)
         if document == ORDINARY:
             assert len(service.messages_for(member(service.engine, ORDINARY).id)) == 1
+
+
+def test_the_link_e_mail_says_what_the_profile_says(service_for, engine):
+    """The institution's wording («Sucursal Virtual») comes from its profile;
+    the core has none of its own."""
+    from datetime import timedelta
+
+    from kiosk.flow.profile import load_profile
+
+    service = service_for("cootrasena")
+    forgot = load_profile("cootrasena", step_types=set(STEP_SCREENS)).step("forgot")
+    identity = service.identify("52345678")
+    member_id = member(engine, "52345678").id
+    service.send_recovery_link(
+        identity, 6, timedelta(hours=24), "6 números",
+        email_text=forgot.param("email_text"), email_subject=forgot.param("email_subject"),
+    )
+    mail = service.messages_for(member_id, limit=1)[0]
+    assert mail.subject == "Solicitud de recuperación de contraseña"
+    assert mail.body.startswith("Cootrasena: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.")
+    assert "Política de contraseñas: 6 números" in mail.body and "{" not in mail.body
+
+
+def test_the_core_alone_names_no_portal(service_for, engine):
+    from datetime import timedelta
+
+    service = service_for("cootrasena")
+    service.send_recovery_link(service.identify("52345678"), 6, timedelta(hours=24), "6 números")
+    body = service.messages_for(member(engine, "52345678").id, limit=1)[0].body
+    assert body.startswith("Cootrasena: recibimos una solicitud para recuperar su contraseña.\n")
+    assert "Sucursal" not in body
