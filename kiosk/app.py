@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
-from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
+from kiosk.flow.profile import HERE, WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.i18n import current_language, set_language
 from kiosk.idle import IdleWatch
@@ -172,7 +172,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
                 step_id = runner.profile.target(shown.step, outcome)
             except ProfileError:  # this step never goes on that way
                 continue
-            if step_id != WELCOME:
+            if step_id not in (WELCOME, HERE):
                 following.append(runner.profile.step(step_id))
         self.compose_ahead(*following)
 
@@ -242,9 +242,11 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             try:
                 screen.load(service)
             except Exception as error:
+                from kiosk.core.errors import Refusal
                 from kiosk.screens.base import log_failure
 
-                log_failure(error, f"loading {screen!r}")
+                if not isinstance(error, Refusal):  # a refusal is the member's to read, not a failure
+                    log_failure(error, f"loading {screen!r}")
                 self.call_from_thread(not_shown, error)
             else:
                 self.call_from_thread(shown)

@@ -27,7 +27,9 @@ from kiosk.institution_texts import read_translations, translations_path
 LANGUAGE = "en"
 
 # Step parameters that name things (key kinds) rather than say something.
-IDENTIFIER_PARAMS = frozenset({"kind", "kinds", "differ_from", "channel", "document_types", "consent_version"})
+IDENTIFIER_PARAMS = frozenset({
+    "kind", "kinds", "differ_from", "channel", "document_types", "consent_version", "send", "purpose",
+})
 
 
 def _is_text(value: Any) -> bool:

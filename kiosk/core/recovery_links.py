@@ -38,9 +38,13 @@ class RecoveryLinks:
         policy: str,
         with_temporary_key: bool = True,
         eligible_products: list[str] | None = None,
+        email_text: str | None = None,
+        email_subject: str | None = None,
     ) -> None:
         """E-mail a single-use link (and, unless told otherwise, a system-generated
-        temporary key) to change the key.  The same work, and nothing sent, for
+        temporary key) to change the key, in the institution's wording when
+        given (``email_text`` with {name}, {url}, {token}, {hours}, {key},
+        {policy}; translated already).  The same work, and nothing sent, for
         an unknown document, and for a member with no e-mail or (when
         ``eligible_products`` is given) none of those products: the screens say
         in one wording for all where to go when nothing arrives."""
@@ -77,30 +81,30 @@ class RecoveryLinks:
             hours = int(lifetime.total_seconds() // 3600)
             url = links.LINK_URL.format(token=token)
             if not with_temporary_key:
-                body = _(
+                body = email_text or _(
                     "{name}: recibimos una solicitud para asignar una nueva contraseña.\n"
                     "Siga este enlace (o escriba su código en el kiosco): {url}\n"
                     "Código del enlace: {token}\n"
                     "El enlace sirve una sola vez y vence en {hours} horas. Si usted no lo pidió, ignore este mensaje."
-                ).format(name=self.core.institution_name, url=url, token=token, hours=hours)
-                outbox.queue(session, self.core.sealer, now, member, outbox.EMAIL, body, subject=_("Asignación de contraseña"))
-                return
-            body = _(
-                "{name}: recibimos una solicitud para recuperar su contraseña de la Sucursal Virtual.\n"
-                "Para asignar una nueva, siga este enlace (o escriba su código en el kiosco): {url}\n"
-                "Código del enlace: {token}\n"
-                "Allí escriba esta contraseña temporal: {key}\n"
-                "El enlace sirve una sola vez y vence en {hours} horas. La contraseña temporal solo sirve "
-                "con el enlace.\n"
-                "Política de contraseñas: {policy}\n"
-                "Si usted no lo solicitó, ignore este mensaje: su contraseña actual sigue funcionando."
-            ).format(
-                name=self.core.institution_name, key=temporary, url=url, token=token, hours=hours, policy=policy,
+                )
+                subject = email_subject or _("Asignación de contraseña")
+            else:
+                body = email_text or _(
+                    "{name}: recibimos una solicitud para recuperar su contraseña.\n"
+                    "Para asignar una nueva, siga este enlace (o escriba su código en el kiosco): {url}\n"
+                    "Código del enlace: {token}\n"
+                    "Allí escriba esta contraseña temporal: {key}\n"
+                    "El enlace sirve una sola vez y vence en {hours} horas. La contraseña temporal solo sirve "
+                    "con el enlace.\n"
+                    "Política de contraseñas: {policy}\n"
+                    "Si usted no lo solicitó, ignore este mensaje: su contraseña actual sigue funcionando."
+                )
+                subject = email_subject or _("Solicitud de recuperación de contraseña")
+            body = body.format(
+                name=self.core.institution_name, key=temporary if with_temporary_key else "", url=url, token=token,
+                hours=hours, policy=policy,
             )
-            outbox.queue(
-                session, self.core.sealer, now, member, outbox.EMAIL, body,
-                subject=_("Solicitud de recuperación de contraseña"),
-            )
+            outbox.queue(session, self.core.sealer, now, member, outbox.EMAIL, body, subject=subject)
 
         self.core.write(send, identity)
 

@@ -18,6 +18,13 @@ from typing import Any
 DOCUMENT_TYPES = ("CC", "CE", "TI", "PA", "NIT")
 KEY_KINDS = ("login", "transactional")
 CHANNELS = ("sms", "email")
+# Where a sending step sends: the channel the member chose (a channel_choice
+# step before it) or a fixed one.
+CHOSEN = "choice"
+SEND_CHANNELS = (CHOSEN, *CHANNELS)
+# What a code confirms: the core binds a code to its purpose, so a code sent for
+# one never passes for another.  Named by the profile, never a step's id.
+PURPOSES = ("recovery", "transactional_change", "contact_check")
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,9 @@ PROFILE_FIELDS: dict[str, ParamSpec] = {
     "consent_version": name(None),
 }
 
+# What a recovery link's e-mail may say (kiosk.core: send_recovery_link).
+LINK_EMAIL_PLACEHOLDERS = ("name", "url", "token", "hours", "key", "policy")
+
 # Every step has these (the screen's title heads its card).
 COMMON_PARAMS: dict[str, ParamSpec] = {"title": text(required=True)}
 
@@ -136,8 +146,13 @@ STEP_PARAMS: dict[str, dict[str, ParamSpec]] = {
         "forgot_user": text(), "forgot_user_help": text(), "notes": _NOTES,
     },
     "key_login": {"hint": text(), "show_security_image": flag()},
-    "channel_choice": {"text": text(), "code_digits": _CODE_DIGITS, "code_minutes": integer(1, 60, 10)},
-    "notice": {"text": text(placeholders=("channel_phrase",)), "button": text()},
+    "channel_choice": {"text": text()},
+    "notice": {
+        "text": text(placeholders=("channel_phrase",)), "button": text(),
+        # Sent as the notice is entered (before it shows): what, where.
+        "send": name(("temporary_key",)), "channel": name(SEND_CHANNELS, "sms"),
+        "code_digits": _CODE_DIGITS, "code_minutes": integer(1, 60, 10),
+    },
     "new_key": {"hint": text(), "key_length": _KEY_LENGTH, "save_later": flag()},
     "security_image": {"text": text(), "save_later": flag()},
     "consent": {"text": text(), "policy": text(required=True)},
@@ -150,17 +165,21 @@ STEP_PARAMS: dict[str, dict[str, ParamSpec]] = {
     },
     "recovery_form": {
         "note": text(), "kinds": names(KEY_KINDS, ("login",)),
-        "temporary_hours": integer(1, 72, 24),
+        "temporary_hours": integer(1, 72, 24), "purpose": name(PURPOSES, required=True),
     },
     "code_entry": {
-        "text": text(placeholders=("mobile", "email")), "channel": name(CHANNELS, "sms"),
+        "text": text(placeholders=("mobile", "email")),
+        # The code is sent as the screen opens; it confirms the change an
+        # earlier step prepared (for that step's purpose), else ``purpose``.
+        "send": name(("code",), "code"), "channel": name(SEND_CHANNELS, "sms"),
+        "purpose": name(PURPOSES, required=True),
         "code_digits": _CODE_DIGITS, "code_minutes": integer(1, 60, 5),
     },
     "key_change": {
         "hint": text(), "kind": name(KEY_KINDS, "login"), "key_length": _KEY_LENGTH,
         "ask_document": flag(), "document_label": text(), "current_label": text(), "button": text(),
         "banner": text(), "differ_from": name(KEY_KINDS), "challenge": flag(),
-        "save_with_next": flag(), "confirm_by_code": flag(),
+        "save_with_next": flag(), "confirm_by_code": flag(), "purpose": name(PURPOSES),
     },
     "personal_questions": {
         "email_label": text(), "captcha_prompt": text(), "button": text(),
@@ -173,6 +192,10 @@ STEP_PARAMS: dict[str, dict[str, ParamSpec]] = {
     "recovery_link": {
         "text": text(), "label": text(), "button": text(), "link_hours": integer(1, 72, 24),
         "with_temporary_key": flag(True), "policy": text(),
+        "send": name(("link",), "link"), "channel": name(("email",), "email"),
+        # The e-mail's own wording (the institution's): what the core fills in.
+        "email_text": text(required=True, placeholders=LINK_EMAIL_PLACEHOLDERS),
+        "email_subject": text(required=True),
     },
     "link_token": {"text": text(), "confirm_identity": flag()},
     "confirm_contacts": {"text": text(), "button": text(), "wrong_button": text()},
@@ -185,3 +208,96 @@ STEP_PARAMS: dict[str, dict[str, ParamSpec]] = {
 
 def step_params(step_type: str) -> dict[str, ParamSpec]:
     return {**COMMON_PARAMS, **STEP_PARAMS[step_type]}
+
+
+# -- outcomes ---------------------------------------------------------------
+#
+# What a step's screen can report, and where an outcome goes when the profile
+# gives it no route (``next``).  The runner (kiosk.flow.runner) is the only
+# one that turns an outcome into the next step.
+
+NEXT_STEP = "@next"  # the step after it in the profile's list
+SAME_STEP = "@again"  # the same step again, anew (wrong answers, another attempt)
+STAY = "@here"  # nothing moves: the screen shows why and the member stays
+END_VISIT = "@welcome"  # the visit ends (kiosk.flow.profile.WELCOME)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    # Where it goes without a route: one of the places above, "=<outcome>" (as
+    # that outcome goes), or None (the profile must route it).
+    default: str | None = None
+    # Whether a step can report it at all, from its parameters and the whole
+    # profile (``when(params, profile)``); always if None.
+    when: Any = None
+
+    def possible(self, params: dict[str, Any], profile: Any) -> bool:
+        return self.when is None or bool(self.when(params, profile))
+
+
+def _param_set(param: str) -> Any:
+    return lambda params, _profile: bool(params.get(param))
+
+
+def _issues_transactional_keys(_params: dict[str, Any], profile: Any) -> bool:
+    return any("transactional" in step.params.get("kinds", ()) for step in profile.steps)
+
+
+def _asks_setup(_params: dict[str, Any], profile: Any) -> bool:
+    return bool(profile.setting("security_image") or profile.setting("consent_version"))
+
+
+_DONE = {"done": Outcome(NEXT_STEP)}
+_BACK = {"back": Outcome()}
+# A login's result (kiosk.core.service.Login.status) as an outcome: ``login_outcome``.
+_LOGIN = {
+    "ok": Outcome(),
+    "change_required": Outcome(),
+    # A temporary key a teller gave: where a temporary key goes unless routed apart.
+    "office_change_required": Outcome("=change_required"),
+    "transactional_change_required": Outcome(when=_issues_transactional_keys),
+    "setup_required": Outcome(when=_asks_setup),
+}
+_QUESTIONS = {**_DONE, "again": Outcome(SAME_STEP), "leave": Outcome(END_VISIT)}
+
+STEP_OUTCOMES: dict[str, dict[str, Outcome]] = {
+    "document": {**_DONE, "forgot": Outcome(when=_param_set("forgot"))},
+    "key_login": {**_LOGIN, "forgot": Outcome(), **_BACK},
+    "channel_choice": {**_DONE, **_BACK},
+    "notice": _DONE,
+    "new_key": _DONE,
+    "security_image": _DONE,
+    "consent": {**_DONE, "refused": Outcome()},
+    "member_home": _DONE,
+    "terms": _DONE,
+    "login_form": {**_LOGIN, "forgot": Outcome(), "first_access": Outcome(when=_param_set("first_access"))},
+    "recovery_form": {**_DONE, **_BACK},
+    # An expired code: the screen says so and the member may ask for another,
+    # unless the procedure starts again elsewhere.
+    "code_entry": {**_DONE, "expired": Outcome(STAY)},
+    "key_change": _DONE,
+    "personal_questions": _QUESTIONS,
+    "shown_temporary_key": _DONE,
+    "key_entry": {**_LOGIN, "forgot": Outcome(when=_param_set("forgot"))},
+    "recovery_link": {**_DONE, **_BACK},
+    "link_token": _DONE,
+    "confirm_contacts": {**_DONE, "wrong": Outcome()},
+    "product_questions": _QUESTIONS,
+}
+
+# The core's login statuses, each as the outcome a login step reports.
+_LOGIN_STATUSES = {status: status for status in _LOGIN} | {"login_change_required": "change_required"}
+
+
+def login_outcome(status: str) -> str:
+    """The outcome for a login's status: the one place a core result becomes a
+    flow outcome.  An unknown status is a bug in the core, not a route."""
+    try:
+        return _LOGIN_STATUSES[status]
+    except KeyError:
+        raise ValueError(f"no outcome for the login status {status!r}") from None
+
+
+def possible_outcomes(step_type: str, params: dict[str, Any], profile: Any) -> dict[str, Outcome]:
+    """The outcomes a step of ``step_type`` with ``params`` can report in ``profile``."""
+    return {name: spec for name, spec in STEP_OUTCOMES[step_type].items() if spec.possible(params, profile)}

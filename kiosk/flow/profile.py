@@ -12,11 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import institutions_dir
-from kiosk.flow.contracts import PROFILE_FIELDS, STEP_PARAMS, ParamSpec, shown, step_params
+from kiosk.flow.contracts import (
+    CHOSEN,
+    END_VISIT,
+    NEXT_STEP,
+    PROFILE_FIELDS,
+    SAME_STEP,
+    STAY,
+    STEP_PARAMS,
+    ParamSpec,
+    possible_outcomes,
+    shown,
+    step_params,
+)
 
-WELCOME = "@welcome"
-# An outcome a profile need not route: where it does not, it goes where these do.
-FALLBACK_OUTCOMES = {"office_change_required": "change_required"}
+WELCOME = END_VISIT
+# Where an outcome leads when nothing moves (kiosk.flow.contracts.STAY).
+HERE = STAY
 
 
 class ProfileError(ValueError):
@@ -31,7 +43,14 @@ class Step:
     next: dict[str, str]
 
     def param(self, name: str, default: Any = None) -> Any:
-        return self.params.get(name, default)
+        """The parameter as the profile gives it, else ``default``, else the
+        step type's declared default (kiosk.flow.contracts)."""
+        if name in self.params:
+            return self.params[name]
+        if default is not None:
+            return default
+        spec = STEP_PARAMS.get(self.type, {}).get(name)
+        return spec.default if spec is not None else None
 
 
 @dataclass(frozen=True)
@@ -50,16 +69,29 @@ class Profile:
         raise ProfileError(f"{self.slug}: no step {step_id!r}")
 
     def target(self, step: Step, outcome: str) -> str:
-        """Where ``outcome`` of ``step`` leads: its ``next`` entry, else its
-        fallback's, else (for "done") the following step in the list."""
+        """Where ``outcome`` of ``step`` leads: a step id, WELCOME or HERE.
+        Its ``next`` entry, else what the step type's contract says
+        (kiosk.flow.contracts.STEP_OUTCOMES).  A loaded profile routes every
+        outcome its steps can report; any other is a ProfileError."""
         if outcome in step.next:
             return step.next[outcome]
-        if outcome in FALLBACK_OUTCOMES:
-            return self.target(step, FALLBACK_OUTCOMES[outcome])
-        index = self.steps.index(step)
-        if outcome == "done" and index + 1 < len(self.steps):
-            return self.steps[index + 1].id
+        spec = possible_outcomes(step.type, step.params, self).get(outcome)
+        default = spec.default if spec is not None else None
+        if default is not None and default.startswith("="):
+            return self.target(step, default[1:])
+        if default == NEXT_STEP:
+            index = self.steps.index(step)
+            if index + 1 < len(self.steps):
+                return self.steps[index + 1].id
+        elif default == SAME_STEP:
+            return step.id
+        elif default is not None:
+            return default
         raise ProfileError(f"{self.slug}: step {step.id!r} has nowhere to go on {outcome!r}")
+
+    def following(self, step: Step) -> dict[str, str]:
+        """Outcome -> where it leads, for every outcome ``step`` can report."""
+        return {outcome: self.target(step, outcome) for outcome in possible_outcomes(step.type, step.params, self)}
 
     def setting(self, name: str, default: Any = None) -> Any:
         return self.settings.get(name, default)
@@ -133,9 +165,76 @@ def _validate(profile: Profile, source: str) -> None:
     if profile.start not in known:
         raise ProfileError(f'{source}: campo start: no existe el paso "{profile.start}"')
     for step in profile.steps:
+        possible = possible_outcomes(step.type, step.params, profile)
         for outcome, target in step.next.items():
+            if outcome not in possible:
+                raise ProfileError(
+                    f'{source}: paso "{step.id}", campo next.{outcome}: un paso de tipo {step.type} así '
+                    f'configurado no termina en "{outcome}" (termina en: {", ".join(possible)})'
+                )
             if target not in known:
                 raise ProfileError(f'{source}: paso "{step.id}", campo next.{outcome}: no existe el paso "{target}"')
+        for outcome in possible:
+            try:
+                profile.target(step, outcome)
+            except ProfileError:
+                raise ProfileError(
+                    f'{source}: paso "{step.id}", campo next: falta a qué paso lleva "{outcome}", '
+                    f'como {{ {outcome} = "otro_paso" }}'
+                ) from None
+    _check_reachable(profile, source)
+    _check_chosen_channel(profile, source)
+    _check_link_email(profile, source)
+
+
+def _reachable(profile: Profile, passing: Any = None) -> list[str]:
+    """The steps a visit can reach from the start, in the profile's order;
+    with ``passing``, only by paths that do not go through a step it accepts."""
+    seen: set[str] = set()
+    waiting = [profile.start]
+    while waiting:
+        step_id = waiting.pop()
+        if step_id in seen or step_id in (WELCOME, HERE):
+            continue
+        seen.add(step_id)
+        step = profile.step(step_id)
+        if passing is not None and passing(step):
+            continue
+        waiting.extend(profile.following(step).values())
+    return [step.id for step in profile.steps if step.id in seen]
+
+
+def _check_reachable(profile: Profile, source: str) -> None:
+    reached = set(_reachable(profile))
+    for step in profile.steps:
+        if step.id not in reached:
+            raise ProfileError(f'{source}: paso "{step.id}": ningún camino desde el inicio (start) lleva a este paso')
+
+
+def _check_chosen_channel(profile: Profile, source: str) -> None:
+    """A step that sends by the member's chosen channel is reached only after they chose one."""
+    unchosen = _reachable(profile, passing=lambda step: step.type == "channel_choice")
+    for step in profile.steps:
+        if step.id in unchosen and step.param("channel") == CHOSEN and step.type != "channel_choice":
+            raise ProfileError(
+                f'{source}: paso "{step.id}", campo channel: "{CHOSEN}" necesita que el asociado elija '
+                f"el canal antes (un paso channel_choice), y a este paso se llega sin elegirlo"
+            )
+
+
+def _check_link_email(profile: Profile, source: str) -> None:
+    """A link's e-mail says the temporary key exactly when it carries one; a
+    change a code confirms names what the code is for."""
+    for step in profile.steps:
+        where = f'{source}: paso "{step.id}", '
+        if step.type == "recovery_link":
+            with_key, says_key = step.param("with_temporary_key", True), "{key}" in step.param("email_text", "")
+            if with_key and not says_key:
+                raise ProfileError(f"{where}campo email_text: debe decir la clave temporal ({{key}}), porque with_temporary_key es true")
+            if says_key and not with_key:
+                raise ProfileError(f"{where}campo email_text: no puede usar {{key}}, porque with_temporary_key es false")
+        if step.type == "key_change" and step.param("confirm_by_code") and not step.param("purpose"):
+            raise ProfileError(f"{where}falta el campo purpose, que es obligatorio con confirm_by_code = true")
 
 
 def load_profile(slug: str, directory: Path | None = None, step_types: set[str] | None = None) -> Profile:

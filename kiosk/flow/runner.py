@@ -1,8 +1,9 @@
 """The flow runner: shows a profile's steps one screen at a time.
 
-A screen reports an outcome ("done", "forgot", "back"…); the runner looks up
-where the profile says that outcome leads and shows that step's screen.  No
-screen names the next one.
+A screen reports an outcome ("done", "forgot", "back"…, declared for its step
+type in kiosk.flow.contracts); the runner looks up where the profile says that
+outcome leads and shows that step's screen, or ends the visit.  It is the only
+router: no screen names the next step, its own, or the welcome screen.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from kiosk.flow.profile import WELCOME, Profile, Step
+from kiosk.flow.profile import HERE, WELCOME, Profile, Step
 
 if TYPE_CHECKING:
     from kiosk.core.service import Identity, PendingChange, Proof
@@ -57,10 +58,23 @@ class FlowRunner:
         self.context = FlowContext()
         self.go(self.profile.start)
 
-    def advance(self, step: Step, outcome: str = "done") -> None:
+    def advance(self, step: Step, outcome: str = "done", banner: str | None = None) -> bool:
+        """Go where ``outcome`` of ``step`` leads, with ``banner`` for the
+        screen that shows next.  False when nothing moved: a stale screen, or
+        an outcome that keeps the member where they are."""
         if step is not self.current:
-            return  # a stale screen (double press, late worker) must not move the flow
-        self.go(self.profile.target(step, outcome))
+            return False  # a stale screen (double press, late worker) must not move the flow
+        target = self.profile.target(step, outcome)
+        if target == HERE:
+            return False
+        if banner:
+            self.context.banner = banner
+        self.go(target)
+        return True
+
+    def leave(self) -> None:
+        """The member ends the visit («Salida segura»)."""
+        self.host.return_to_welcome()
 
     def go(self, step_id: str) -> None:
         if step_id == WELCOME:

@@ -17,6 +17,8 @@ from textual.widgets import Static
 
 from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
+from kiosk.core.outbox import SMS
+from kiosk.flow.contracts import CHOSEN, login_outcome
 from kiosk.i18n import _
 from kiosk.store.problems import is_outage, outage_cause
 from kiosk.widgets import Button, DocumentInput
@@ -45,6 +47,8 @@ def brand_bar(app: KioskApp) -> ComposeResult:
 
 def failure_message(error: BaseException | None = None) -> str:
     """What a member reads when the kiosk could not do what was asked: no detail, no traceback."""
+    if isinstance(error, Refusal):  # e.g. a send refused as a step was entered
+        return error.message
     if error is not None and is_outage(error):
         return _("El kiosco no está disponible en este momento. Intente de nuevo en unos minutos.")
     return _("No pudimos completar la operación. Intente de nuevo o acérquese a un asesor.")
@@ -229,12 +233,19 @@ class StepScreen(CoreCallScreen):
             consent_version=profile.setting("consent_version"),
         )
 
-    def finish(self, outcome: str = "done") -> None:
-        self.runner.advance(self.step, outcome)
+    def sending_channel(self) -> str:
+        """Where this step sends: the channel the member chose earlier in the
+        visit (``channel = "choice"``; the profile loader makes sure they did)
+        or the step's fixed one."""
+        channel = self.step.param("channel") or SMS
+        return self.context.channel if channel == CHOSEN else channel
+
+    def finish(self, outcome: str = "done", banner: str | None = None) -> None:
+        self.runner.advance(self.step, outcome, banner)
 
     @on(Button.Pressed, "#safe-exit")
     def _safe_exit(self) -> None:
-        self.app.return_to_welcome()
+        self.runner.leave()
 
 
 class LoginStepScreen(StepScreen):
@@ -249,4 +260,4 @@ class LoginStepScreen(StepScreen):
     def logged_in(self, login: Login) -> None:
         self.context.proof = login.proof
         self.context.temporary_key = False  # used: once it is changed, the next login opens the home
-        self.finish(login.status)
+        self.finish(login_outcome(login.status))

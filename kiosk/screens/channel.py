@@ -1,8 +1,8 @@
-"""Channel choice: where to send the temporary key, contacts shown masked."""
+"""Channel choice: where the member wants what a later step sends (that
+step's ``channel = "choice"``), contacts shown masked.  It only chooses."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -73,17 +73,5 @@ class ChannelChoiceScreen(StepScreen):
         if chosen is None:
             self.show_message(_("Seleccione por dónde quiere recibir el código."))
             return
-        channel = chosen.name
-        lifetime = timedelta(minutes=self.step.param("code_minutes", 10))
-        self.call_core(
-            lambda: self.service.send_temporary_key(
-                self.context.identity, channel, digits=self.step.param("code_digits", 6), lifetime=lifetime
-            ),
-            lambda _result: self._sent(channel, lifetime),
-        )
-
-    def _sent(self, channel: str, lifetime: timedelta) -> None:
-        self.app.keep_in_use_for(lifetime.total_seconds())  # the member reads the key on the phone
-        self.context.channel = channel
-        self.context.temporary_key = True
+        self.context.channel = chosen.name
         self.finish()

@@ -1,5 +1,6 @@
-"""The code sent by SMS that confirms a pending key change.  The code is sent
-when this screen opens, and again (throttled) on «Reenviar código»."""
+"""The code that confirms a pending key change, or (with nothing pending) a
+contact for the step's ``purpose``.  Sent by the step's channel (fixed, or the
+member's choice) when this screen opens, and again (throttled) on «Reenviar código»."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from kiosk.core.outbox import SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, KeyField
@@ -48,7 +48,8 @@ class CodeEntryScreen(StepScreen):
     @property
     def purpose(self) -> str:
         pending = self.context.pending
-        return pending.purpose if pending else self.step.id
+        # A pending change carries the purpose its own step named in the profile.
+        return pending.purpose if pending else self.step.param("purpose")
 
     def _send(self) -> None:
         lifetime = timedelta(minutes=self.step.param("code_minutes", 5))
@@ -58,7 +59,7 @@ class CodeEntryScreen(StepScreen):
                 self.purpose,
                 digits=self.step.param("code_digits", 6),
                 lifetime=lifetime,
-                channel=self.step.param("channel", SMS),
+                channel=self.sending_channel(),
             ),
             # The member reads the code on the phone: not idle while it lives.
             lambda _result: self.app.keep_in_use_for(lifetime.total_seconds()),
@@ -86,9 +87,8 @@ class CodeEntryScreen(StepScreen):
 
     def _refused(self, refusal) -> None:
         # Where the procedure says so, an expired code starts it again from the beginning.
-        if refusal.reason == "code_expired" and "expired" in self.step.next:
-            self.context.banner = refusal.message
-            self.finish("expired")
+        if refusal.reason == "code_expired":
+            self.finish("expired", banner=refusal.message)
 
     def _confirmed(self, proof) -> None:
         self.context.proof = proof

@@ -94,7 +94,7 @@ class KeyChangeScreen(StepScreen):
             earlier = self.context.pending  # a change an earlier step held back for this code
             self.call_core(
                 lambda: self.service.prepare_key_change(
-                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.id,
+                    self.context.proof, (kind,), key, confirmation, self.key_length, purpose=self.step.param("purpose"),
                     captcha=captcha, visit=visit, earlier=earlier, **checks
                 ),
                 self._prepared,

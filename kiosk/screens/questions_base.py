@@ -72,10 +72,9 @@ class QuestionsStep(StepScreen):
 
     @on(Button.Pressed, "#leave")
     def _leave(self) -> None:
-        self.app.return_to_welcome()
+        self.finish("leave")
 
     def new_attempt(self, refusal: Refusal) -> None:
         """Wrong answers: the same step again, with the same options (or, once
         the path is closed, only the message)."""
-        self.context.banner = refusal.message
-        self.runner.go(self.step.id)
+        self.finish("again", banner=refusal.message)

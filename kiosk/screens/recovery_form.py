@@ -75,7 +75,7 @@ class RecoveryFormScreen(StepScreen):
                 typed_key,
                 typed_confirmation,
                 profile.setting("key_length"),
-                purpose=self.step.id,
+                purpose=self.step.param("purpose"),
                 temporary_for=timedelta(hours=hours),
                 captcha=captcha,
                 visit=visit,

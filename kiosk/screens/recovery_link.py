@@ -56,6 +56,8 @@ class RecoveryLinkScreen(StepScreen):
                 self.text("policy"),
                 with_temporary_key=self.step.param("with_temporary_key", True),
                 eligible_products=eligible or None,
+                email_text=self.text("email_text"),
+                email_subject=self.text("email_subject"),
             )
             return identity
 
