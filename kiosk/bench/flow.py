@@ -214,7 +214,7 @@ async def _bare(app, probe: Probe, presses: int) -> None:
 def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_cost) -> list[Figure]:
     from textual.widgets import Button
 
-    from kiosk.cli import build_app
+    from kiosk.assembly import build_app
     from kiosk.screens.base import CoreCallScreen
 
     from textual.app import App
