@@ -15,6 +15,7 @@ from textual.widgets import Static
 from kiosk.demo_members import DEMO_MEMBERS
 from kiosk.i18n import N_, _
 from kiosk.screens.home import HomeScreen
+from kiosk.host import kiosk_host
 from kiosk.store_later import show_store_status
 from kiosk.widgets import Button
 
@@ -29,7 +30,7 @@ class DemoStartScreen(HomeScreen):
             yield Static(_("Demostración del kiosco"), classes="title")
             yield Static(_("Elija la entidad que va a mostrar."), classes="lead")
             with Grid(id="institutions"):
-                for slug, name, portal in self.app.demo.institutions:
+                for slug, name, portal in self.host.demo.institutions:
                     yield Button(f"{name}\n{_(portal)}", id=f"institution-{slug}", name=slug, classes="institution")
                 yield Button(_("Guía de demostración"), id="guide", variant="primary")
             yield Static(id="welcome-status")
@@ -44,8 +45,8 @@ class DemoStartScreen(HomeScreen):
 
     @on(Button.Pressed, ".institution")
     def _chosen(self, event: Button.Pressed) -> None:
-        if self.app.store_ready:
-            self.app.use_institution(event.button.name)
+        if self.host.store_ready:
+            self.host.use_institution(event.button.name)
 
     @on(Button.Pressed, "#guide")
     def _guide(self) -> None:
@@ -64,7 +65,7 @@ class DemoGuideScreen(Screen):
                 _("Cualquier otro documento es de alguien que no es asociado: recibe las mismas pantallas y nada se envía."),
                 classes="hint",
             )
-            for slug, name, _portal in self.app.demo.institutions:
+            for slug, name, _portal in kiosk_host(self).demo.institutions:
                 table = Table(title=name, title_justify="left", title_style="bold", expand=True)
                 table.add_column(_("Documento"), no_wrap=True)
                 table.add_column(_("Situación"), ratio=1)

@@ -38,7 +38,7 @@ class KeyChangeScreen(StepScreen):
             yield key_field("key", _("Clave nueva"), self.key_length)
             yield key_field("confirmation", _("Confirmar Clave"), self.key_length)
         if self.step.param("challenge"):
-            yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
+            yield RobotCheck(self.host.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
 

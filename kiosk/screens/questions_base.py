@@ -72,7 +72,7 @@ class QuestionsStep(StepScreen):
 
     @on(Button.Pressed, "#leave")
     def _leave(self) -> None:
-        self.app.return_to_welcome()
+        self.host.return_to_welcome()
 
     def new_attempt(self, refusal: Refusal) -> None:
         """Wrong answers: the same step again, with the same options (or, once

@@ -32,7 +32,7 @@ class RecoveryFormScreen(StepScreen):
         with Horizontal(classes="field-row"):
             yield key_field("key", _("Clave Nueva"), length)
             yield key_field("confirmation", _("Confirmación Clave"), length)
-        yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
+        yield RobotCheck(self.host.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Continuar"), id="continue", variant="primary")
