@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
     bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
+    bench.add_argument("--compare-compose-ahead", action="store_true",
+                       help="also drive each recovery with no step composed ahead, right after the usual one")
     return parser
 
 
@@ -145,7 +147,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "bench":  # its own throwaway stores: no settings, nothing under data/
         from kiosk.bench.run import main as bench
 
-        return bench(quick=args.quick)
+        return bench(quick=args.quick, compare_compose_ahead=args.compare_compose_ahead)
     _start_log()
     settings = Settings.from_env(
         database_url=args.database_url, institution=args.institution, language=args.lang
