@@ -9,7 +9,6 @@ import gc
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -22,9 +21,11 @@ from kiosk.flow.runner import FlowRunner
 from kiosk.i18n import current_language, set_language
 from kiosk.idle import IdleWatch
 from kiosk.theme import KIOSK_THEME, use_kiosk_theme
+from kiosk.host import DemoConsole
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store_later import StoreLater
+from kiosk.textual_adapter import compose_off_screen
 from kiosk.widgets import KeypadShuffler
 
 if TYPE_CHECKING:
@@ -40,19 +41,9 @@ log = logging.getLogger(__name__)
 NO_AUTOMATIC_FULL_COLLECTION = 1_000_000_000
 
 
-@dataclass(frozen=True)
-class DemoConsole:
-    """Demo mode: the operator picks the institution to show, and the member's
-    phone can be shown beside the kiosk.  A branch kiosk runs without it."""
-
-    institutions: list[tuple[str, str, str]]  # slug, name, portal
-    # The institution's service, once the store is open.
-    open: Callable[[str], tuple[KioskService, Profile]]
-    # Opens the shared store after the first screen is shown (kiosk.store_later); None: already open.
-    open_store: Callable[[], Any] | None = None
-
-
 class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
+    """The kiosk; its screens see it as a ``KioskHost`` (kiosk.host)."""
+
     CSS_PATH = PROJECT_DIR / "kiosk.tcss"
     TITLE = "kiosk"
     ENABLE_COMMAND_PALETTE = False
@@ -63,6 +54,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     # (prepare_next): its own first frames and taps come first, and still no
     # member can read it and press on that soon.
     PREPARE_AHEAD_AFTER = 0.1
+    # Off: every step screen is composed as it is shown (the bench compares both).
+    composes_ahead = True
     BINDINGS = [
         # The operator's exit; documented in the README, never shown to members.
         Binding("f10", "operator_exit", show=False, priority=True),
@@ -158,6 +151,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
     # -- the flow runner's host -------------------------------------------
 
+    def start_visit(self) -> None:
+        """A member pressed «Comenzar»: the institution's first step."""
+        self.runner.start()
+
     def prepare_next(self, shown: StepScreen) -> None:
         """Compose the steps ``shown`` likely leads to, off screen, while the
         member is still on ``shown``: showing one then skips composing and
@@ -190,6 +187,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def compose_ahead(self, *steps: Step) -> None:
         """Have the screens of ``steps`` (those that can be) composed off
         screen, and no other."""
+        if not self.composes_ahead:
+            steps = ()
         wanted = {step.id for step in steps}
         for step_id in [step_id for step_id in self.prepared if step_id not in wanted]:
             self._discard_prepared(step_id)
@@ -200,11 +199,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             self._discard_prepared(step.id)  # another institution's step of that id
             screen = self.prepared[step.id] = screen_class(self.runner, step)
             self.set_width_class(screen, self.size.width, update=False)
-            # What pushing a new screen does (Textual pinned): its stylesheet
-            # read, then the screen registered, which starts it and composes
-            # and mounts its widgets.
-            self._load_screen_css(screen)
-            self._register(self, screen)
+            compose_off_screen(self, screen)
 
     def _discard_prepared(self, step_id: str) -> None:
         if (screen := self.prepared.pop(step_id, None)) is not None:

@@ -17,6 +17,10 @@ from kiosk.config import DATA_DIR, Settings
 from kiosk.flow.profile import ProfileError, available_profiles
 from kiosk.store.files import PRIVATE_UMASK, NotWritable, private_dir, private_file
 from kiosk.store.problems import StoreProblem, not_writable
+# Building the kiosk from settings lives apart, so the bench can build it too
+# without importing the command line that runs the bench.
+from kiosk.assembly import LazyStore as _Store, build_app
+from kiosk.assembly import open_seeded as _open, open_store as _open_store, pepper_hex as _pepper_hex
 
 log = logging.getLogger("kiosk")
 # Until the log file is open (or when it cannot be), what the kiosk logs goes
@@ -84,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
     bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
+    bench.add_argument("--compare-compose-ahead", action="store_true",
+                       help="also drive each recovery with no step composed ahead, right after the usual one")
     return parser
 
 
@@ -142,7 +148,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "bench":  # its own throwaway stores: no settings, nothing under data/
         from kiosk.bench.run import main as bench
 
-        return bench(quick=args.quick)
+        return bench(quick=args.quick, compare_compose_ahead=args.compare_compose_ahead)
     _start_log()
     settings = Settings.from_env(
         database_url=args.database_url, institution=args.institution, language=args.lang
@@ -165,100 +171,6 @@ def _main(argv: list[str] | None) -> int:
         print(f"{added} demo members added")
         return 0
     return _run(settings)
-
-
-def _open_store(settings: Settings):
-    """The store, checked (kiosk.store.guard), and the settings with its pepper."""
-    from dataclasses import replace
-
-    from kiosk.store.guard import open_checked
-
-    engine, pepper = open_checked(settings.database_url, _pepper_hex(settings), settings.pepper_file)
-    return engine, replace(settings, pepper=pepper)
-
-
-def _pepper_hex(settings: Settings) -> str | None:
-    """KIOSK_PEPPER, or the pepper the settings were built with; None: its file."""
-    return settings.pepper_hex or (settings.pepper.hex() if settings.pepper else None)
-
-
-def _open(settings: Settings, seed: bool):
-    """The store, its hasher and the settings with the store's pepper; the
-    demo members seeded into an empty store (or with ``seed``)."""
-    from kiosk.core.clock import Clock
-    from kiosk.core.hashing import Hasher
-    from kiosk.demo import seed_demo, store_is_empty
-
-    engine, settings = _open_store(settings)
-    hasher = Hasher(settings.pepper, settings.bcrypt_cost)
-    added = 0
-    if seed or store_is_empty(engine):
-        added = seed_demo(engine, hasher, Clock())
-    return engine, added, hasher, settings
-
-
-class _Store:
-    """The store and its hasher, opened once, when first needed: by the app's
-    worker after its first screen is shown (kiosk.store_later)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.engine = None
-
-    def open(self) -> "_Store":
-        if self.engine is None:
-            self.engine, _added, self.hasher, self.settings = _open(self.settings, seed=False)
-        return self
-
-    def service_for(self, profile):
-        from kiosk.core.clock import Clock
-        from kiosk.core.sealing import Sealer
-        from kiosk.core.service import KioskService
-
-        return KioskService(
-            self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
-            kiosk_id=self.settings.kiosk_id,
-        )
-
-
-def build_app(settings: Settings):
-    """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
-    from kiosk.app import DemoConsole, KioskApp
-    from kiosk.flow.profile import available_profiles, load_profile
-    from kiosk.i18n import set_language
-    from kiosk.screens.registry import STEP_SCREENS
-
-    set_language(settings.language)
-    _check_institution_files()
-    store = _Store(settings)
-
-    if settings.institution:  # a branch kiosk: one institution, no operator's choice
-        profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
-        return KioskApp(
-            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
-        )
-
-    profiles = {slug: load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()}
-
-    def open_institution(slug: str):
-        return store.service_for(profiles[slug]), profiles[slug]
-
-    demo = DemoConsole(
-        [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
-    )
-    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
-
-
-def _check_institution_files() -> None:
-    """The institutions' demo members and English files, read once before
-    any screen: a broken one stops the kiosk with its one line here, rather
-    than when the store is seeded or a member switches to English."""
-    from kiosk.config import institutions_dir
-    from kiosk.demo_members import demo_members
-    from kiosk.institution_texts import translations_in
-
-    demo_members()
-    translations_in(institutions_dir(), "en")
 
 
 def _run(settings: Settings) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from textual.app import App
 from textual.theme import Theme
 
+from kiosk.textual_adapter import map_ansi_colours
+
 KIOSK_THEME = Theme(
     name="kiosk",
     primary="#0a62d0",  # white text on it is above 5:1
@@ -40,4 +42,4 @@ def use_kiosk_theme(app: App) -> None:
     # made with Textual's default theme, or TEXTUAL_THEME's).
     app.update_classes({f"-theme-{KIOSK_THEME.name}": True, "-dark-mode": KIOSK_THEME.dark,
                         "-light-mode": not KIOSK_THEME.dark}, update=False)
-    app._refresh_truecolor_filter(app.ansi_theme)
+    map_ansi_colours(app)

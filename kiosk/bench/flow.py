@@ -211,16 +211,19 @@ async def _bare(app, probe: Probe, presses: int) -> None:
         app.exit()
 
 
-def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_cost) -> list[Figure]:
+def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_cost,
+            compare_compose_ahead: bool = False) -> list[Figure]:
+    """The figures of a recovery; with ``compare_compose_ahead``, each run also
+    drives the recovery with no screen composed ahead (``KioskApp.compose_ahead``),
+    right after the usual one, so the machine's load falls on both alike."""
     from textual.widgets import Button
 
-    from kiosk.cli import build_app
+    from kiosk.assembly import build_app
     from kiosk.screens.base import CoreCallScreen
+    from kiosk.textual_adapter import frames_noted
 
-    from textual.app import App
-
-    kiosk, bare = Probe(), Probe()
-    original_call_core, original_press, original_display = CoreCallScreen.call_core, Button.press, App._display
+    kiosk, bare, not_ahead = Probe(), Probe(), Probe()
+    original_call_core, original_press = CoreCallScreen.call_core, Button.press
     probe = kiosk
 
     def timed_call_core(screen, work, on_success, on_refusal=None):
@@ -237,28 +240,34 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
         probe.pressed = perf_counter()
         return original_press(button)
 
-    def noted_display(app, screen, renderable):  # Textual writes a frame of ``screen`` (Textual pinned)
-        probe.frame(app, screen)
-        return original_display(app, screen, renderable)
+    def recovery(run: int, ahead: bool):
+        name = f"flow{run}.db" if ahead else f"flow{run}-not-ahead.db"
+        settings = Settings(
+            database_url=f"sqlite:///{data_dir / name}", pepper=PEPPER,
+            bcrypt_cost=bcrypt_cost, idle_timeout=600.0, institution="progressa",
+        )
+        app = build_app(settings)
+        app.composes_ahead = ahead
+        return app
 
-    CoreCallScreen.call_core, Button.press, App._display = timed_call_core, noted_press, noted_display
+    CoreCallScreen.call_core, Button.press = timed_call_core, noted_press
     try:
-        for run in range(runs):  # each recovery on a new store, opened as `kiosk run` opens it
-            probe = kiosk
-            settings = Settings(
-                database_url=f"sqlite:///{data_dir / f'flow{run}.db'}", pepper=PEPPER,
-                bcrypt_cost=bcrypt_cost, idle_timeout=600.0, institution="progressa",
-            )
-            asyncio.run(_recover(build_app(settings), kiosk))
-            probe = bare
-            asyncio.run(_bare(_bare_app(), bare, presses=len(kiosk.transitions) // (run + 1)))
+        with frames_noted(lambda app, screen: probe.frame(app, screen)):
+            for run in range(runs):  # each recovery on a new store, opened as `kiosk run` opens it
+                probe = kiosk
+                asyncio.run(_recover(recovery(run, ahead=True), kiosk))
+                if compare_compose_ahead:
+                    probe = not_ahead
+                    asyncio.run(_recover(recovery(run, ahead=False), not_ahead))
+                probe = bare
+                asyncio.run(_bare(_bare_app(), bare, presses=len(kiosk.transitions) // (run + 1)))
     finally:
-        CoreCallScreen.call_core, Button.press, App._display = original_call_core, original_press, original_display
+        CoreCallScreen.call_core, Button.press = original_call_core, original_press
     (stall, busy, where), p50, p95, first_p95, slowest = kiosk.summary()
     (bare_stall, _busy, _where_), bare_p50, bare_p95, bare_first_p95, _slowest = bare.summary()
     core = sum(e - s for s, e in kiosk.core)
     own, own_where = kiosk.busiest()
-    return [
+    figures = [
         Figure("longest event-loop stall (recovery)", f"{stall:.0f} ms", "50 ms",
                f"on {where}, main thread busy {busy:.0f} ms of it; bare Textual {bare_stall:.0f} ms", stall <= 50),
         Figure("  longest main-thread busy stretch", f"{own:.0f} ms", "-",
@@ -273,3 +282,10 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
                f"{len(kiosk.transitions)} transitions, {SIZE[0]}x{SIZE[1]}, bcrypt cost {bcrypt_cost}, "
                f"{core:.1f} s hashing and storing in threads"),
     ]
+    if compare_compose_ahead:
+        _stall, off_p50, off_p95, _first, _slowest = not_ahead.summary()
+        figures.append(Figure(
+            "  step transition, nothing composed ahead", f"p50 {off_p50:.0f} ms, p95 {off_p95:.0f} ms", "-",
+            f"composed ahead: p50 {p50:.0f} ms, p95 {p95:.0f} ms; gain p50 {off_p50 - p50:.1f} ms, "
+            f"p95 {off_p95 - p95:.1f} ms", None))
+    return figures

@@ -71,7 +71,7 @@ def _section(report: Report, title: str, work) -> None:
     print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
 
 
-def run(sizes: Sizes) -> Report:
+def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
     from kiosk.bench import flow, kiosks, scale, startup
 
     report = Report()
@@ -82,7 +82,8 @@ def run(sizes: Sizes) -> Report:
             (base / "startup").mkdir()
             _section(report, "start-up", lambda: report.add(*startup.measure(sizes.startup_runs, base / "startup")))
             _section(report, "a whole recovery at bcrypt cost 12",
-                     lambda: report.add(*flow.measure(base, runs=sizes.flow_runs)))
+                     lambda: report.add(*flow.measure(base, runs=sizes.flow_runs,
+                                                      compare_compose_ahead=compare_compose_ahead)))
 
             stores = [("SQLite", lambda name: f"sqlite:///{base / name}.db", sizes.sqlite_kiosks)]
             if server is not None:
@@ -108,12 +109,12 @@ def run(sizes: Sizes) -> Report:
     return report
 
 
-def main(quick: bool = False) -> int:
+def main(quick: bool = False, compare_compose_ahead: bool = False) -> int:
     sizes = QUICK if quick else FULL
     started = time.monotonic()
     print(f"kiosk bench{' --quick' if quick else ''}: {os.cpu_count()} CPUs; every figure is compared with "
           "one measured in the same run", flush=True)
-    report = run(sizes)
+    report = run(sizes, compare_compose_ahead)
     print("\n" + report.table())
     print(f"\nbench took {time.monotonic() - started:.0f} s; "
           f"{'errors: ' + str(len(report.errors)) if report.errors else 'no errors'}")

@@ -54,7 +54,7 @@ Bare().run(headless=True, auto_pilot=pilot)
 """
 
 KIOSK = READY + """
-from kiosk.cli import build_app
+from kiosk.assembly import build_app
 from kiosk.config import Settings
 
 async def pilot(pilot):

@@ -20,12 +20,12 @@ from kiosk.core.members import validate_document
 from kiosk.core.outbox import SMS
 from kiosk.flow.contracts import CHOSEN, login_outcome
 from kiosk.i18n import _
+from kiosk.host import KioskHost, kiosk_host
 from kiosk.store.problems import is_outage, outage_cause
 from kiosk.widgets import Button, DocumentInput
 from kiosk.widgets.phone import phone_panel
 
 if TYPE_CHECKING:
-    from kiosk.app import KioskApp
     from kiosk.core.service import Identity, KioskService, Login
     from kiosk.flow.profile import Step
     from kiosk.flow.runner import FlowContext, FlowRunner
@@ -36,11 +36,11 @@ log = logging.getLogger(__name__)
 STEPS_CSS = Path(__file__).with_name("steps.tcss")
 
 
-def brand_bar(app: KioskApp) -> ComposeResult:
+def brand_bar(host: KioskHost) -> ComposeResult:
     """The institution's name across the top and «Salida segura» at its right
     end: placed by steps.tcss, without a row container (one container less to
     show on every step)."""
-    profile = app.profile
+    profile = host.profile
     yield Static(f"{profile.name} · {_(profile.portal)}", id="brand-name")
     yield Button(_("Salida segura"), id="safe-exit", compact=True)
 
@@ -126,7 +126,6 @@ class StepScreen(CoreCallScreen):
     """A screen showing one step of a profile.  Subclasses add ``compose_step``
     and call ``finish(outcome)``; the runner decides what comes next."""
 
-    app: KioskApp
     # Loaded with the first step screen, unless the app loaded it before (KioskApp.store_opened).
     CSS_PATH = STEPS_CSS
     # The first thing to use on the card, never «Salida segura».
@@ -155,7 +154,7 @@ class StepScreen(CoreCallScreen):
                 self.show_message(banner)
             self.fill_in()
             # Once this screen is up and its first taps are answered.
-            self.set_timer(self.app.PREPARE_AHEAD_AFTER, lambda: self.app.prepare_next(self))
+            self.set_timer(self.host.PREPARE_AHEAD_AFTER, lambda: self.host.prepare_next(self))
 
     def fill_in(self) -> None:
         """Put on the screen what it shows of the visit (``load``) or of the
@@ -176,11 +175,15 @@ class StepScreen(CoreCallScreen):
         # it was already laid out at it), and goes on to Textual.
         if event.size == self.outer_size:
             event.prevent_default()
-            self.app.set_width_class(self, event.size.width)
+            self.host.set_width_class(self, event.size.width)
+
+    @property
+    def host(self) -> KioskHost:
+        return kiosk_host(self)
 
     @property
     def service(self) -> KioskService:
-        return self.app.service
+        return self.host.service
 
     @property
     def context(self) -> FlowContext:
@@ -201,8 +204,8 @@ class StepScreen(CoreCallScreen):
         return text.format(**values) if values else text
 
     def compose(self) -> ComposeResult:
-        yield from brand_bar(self.app)
-        yield from phone_panel(self.app)
+        yield from brand_bar(self.host)
+        yield from phone_panel(self.host)
         with VerticalScroll(id="card"):
             yield Static(self.text("title"), classes="title")
             # Right under the title, so it is never scrolled out of sight.

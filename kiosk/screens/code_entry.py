@@ -62,7 +62,7 @@ class CodeEntryScreen(StepScreen):
                 channel=self.sending_channel(),
             ),
             # The member reads the code on the phone: not idle while it lives.
-            lambda _result: self.app.keep_in_use_for(lifetime.total_seconds()),
+            lambda _result: self.host.keep_in_use_for(lifetime.total_seconds()),
         )
 
     @on(Button.Pressed, "#resend")

@@ -17,6 +17,7 @@ from kiosk.demo_members import DemoMember, demo_members
 from kiosk.flow.profile import load_profile
 from kiosk.i18n import N_, _
 from kiosk.screens.home import HomeScreen
+from kiosk.host import kiosk_host
 from kiosk.store_later import show_store_status
 from kiosk.widgets import Button
 
@@ -31,7 +32,7 @@ class DemoStartScreen(HomeScreen):
             yield Static(_("Demostración del kiosco"), classes="title")
             yield Static(_("Elija la entidad que va a mostrar."), classes="lead")
             with Grid(id="institutions"):
-                for slug, name, portal in self.app.demo.institutions:
+                for slug, name, portal in self.host.demo.institutions:
                     yield Button(f"{name}\n{_(portal)}", id=f"institution-{slug}", name=slug, classes="institution")
                 yield Button(_("Guía de demostración"), id="guide", variant="primary")
             yield Static(id="welcome-status")
@@ -46,8 +47,8 @@ class DemoStartScreen(HomeScreen):
 
     @on(Button.Pressed, ".institution")
     def _chosen(self, event: Button.Pressed) -> None:
-        if self.app.store_ready:
-            self.app.use_institution(event.button.name)
+        if self.host.store_ready:
+            self.host.use_institution(event.button.name)
 
     @on(Button.Pressed, "#guide")
     def _guide(self) -> None:
@@ -86,7 +87,7 @@ class DemoGuideScreen(Screen):
                 classes="hint",
             )
             members = demo_members()
-            for slug, name, _portal in self.app.demo.institutions:
+            for slug, name, _portal in kiosk_host(self).demo.institutions:
                 asks_questions = any(step.type in QUESTION_STEPS for step in load_profile(slug).steps)
                 table = Table(title=name, title_justify="left", title_style="bold", expand=True)
                 table.add_column(_("Documento"), no_wrap=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from textual import events
 from textual.screen import Screen
 
+from kiosk.host import KioskHost, kiosk_host
+
 
 class HomeScreen(Screen):
     """Made with the terminal's width class (``KioskApp.home``), and not
@@ -17,6 +19,10 @@ class HomeScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._shown_before = False
+
+    @property
+    def host(self) -> KioskHost:
+        return kiosk_host(self)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before Textual's own handler, which reads refresh_styles.

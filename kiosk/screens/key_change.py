@@ -43,11 +43,11 @@ class KeyChangeScreen(StepScreen):
             yield from touch_pads(
                 digits=["document"] if self.step.param("ask_document") else [],
                 keys=[*keys, "key", "confirmation"],
-                shuffler=self.app.shuffler,
+                shuffler=self.host.shuffler,
                 key_length=self.key_length,
             )
         if self.step.param("challenge"):
-            yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
+            yield RobotCheck(self.host.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button") or _("Continuar"), id="continue", variant="primary")
 

@@ -23,7 +23,7 @@ class KeyEntryScreen(LoginStepScreen):
             with Vertical(classes="form-column"):
                 yield Label(self.text("label"), classes="field-label")
                 yield PadKeyField(id="key", max_length=length)
-            yield from touch_pads(keys=["key"], shuffler=self.app.shuffler, key_length=length)
+            yield from touch_pads(keys=["key"], shuffler=self.host.shuffler, key_length=length)
         with Horizontal(classes="actions"):
             yield Button(self.text("forgot"), id="forgot", classes="link")
             yield Button(self.text("button"), id="continue", variant="primary")

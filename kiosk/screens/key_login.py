@@ -38,7 +38,7 @@ class KeyLoginScreen(LoginStepScreen):
             with Vertical(classes="keypad-column"):
                 yield Static(self.text("hint"), classes="hint")
                 yield ScrambledKeypad(
-                    self.app.shuffler, max_length=profile.setting("key_length"), id="keypad"
+                    self.host.shuffler, max_length=profile.setting("key_length"), id="keypad"
                 )
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")

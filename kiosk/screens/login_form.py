@@ -43,7 +43,7 @@ class LoginFormScreen(LoginStepScreen):
                 key = PadKeyField(id="key", max_length=length)
                 key.border_title = self.text("key_label")
                 yield key
-            yield from touch_pads(digits=["document"], keys=["key"], shuffler=self.app.shuffler, key_length=length)
+            yield from touch_pads(digits=["document"], keys=["key"], shuffler=self.host.shuffler, key_length=length)
         with Horizontal(classes="actions"):
             if self.step.param("first_access"):
                 yield Button(self.text("first_access"), id="first-access", classes="link")

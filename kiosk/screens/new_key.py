@@ -29,7 +29,7 @@ class NewKeyScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         yield Static(self.text("hint"), classes="hint")
         yield Static(_("Escriba su nueva clave"), id="phase", classes="field-label")
-        yield ScrambledKeypad(self.app.shuffler, max_length=self.key_length, id="keypad")
+        yield ScrambledKeypad(self.host.shuffler, max_length=self.key_length, id="keypad")
         with Horizontal(classes="actions"):
             yield Button(_("Continuar"), id="continue", variant="primary")
 

@@ -45,7 +45,7 @@ class NoticeScreen(StepScreen):
 
     def fill_in(self) -> None:
         if self.loads:  # sent as the step was entered: the member reads it on the phone, not idle
-            self.app.keep_in_use_for(self.step.param("code_minutes") * 60)
+            self.host.keep_in_use_for(self.step.param("code_minutes") * 60)
         # The text may say where the visit sent the key ({channel_phrase}).
         phrase = _("a su celular por SMS") if self.context.channel == SMS else _("al correo electrónico")
         self.query_one("#notice", Static).update(self.text("text", channel_phrase=phrase))

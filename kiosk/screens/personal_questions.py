@@ -32,7 +32,7 @@ class PersonalQuestionsScreen(QuestionsStep):
         yield email
         yield from touch_pads(text=["email"])
         yield from self.compose_questions(asked)
-        yield RobotCheck(self.app.rng, self.service.challenges, prompt=self.text("captcha_prompt"), id="robot")
+        yield RobotCheck(self.host.rng, self.service.challenges, prompt=self.text("captcha_prompt"), id="robot")
         with Horizontal(classes="actions"):
             yield Button(self.text("button"), id="continue", variant="primary")
 

@@ -36,9 +36,9 @@ class RecoveryFormScreen(StepScreen):
                 yield key_field("key", _("Clave Nueva"), length)
                 yield key_field("confirmation", _("Confirmación Clave"), length)
             yield from touch_pads(
-                digits=["document"], keys=["key", "confirmation"], shuffler=self.app.shuffler, key_length=length
+                digits=["document"], keys=["key", "confirmation"], shuffler=self.host.shuffler, key_length=length
             )
-        yield RobotCheck(self.app.rng, self.service.challenges, id="robot")
+        yield RobotCheck(self.host.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Continuar"), id="continue", variant="primary")

@@ -18,6 +18,7 @@ from kiosk.core.dates import local_time
 from kiosk.core.contact_changes import PendingContactChange
 from kiosk.core.teller import KEY_KINDS, KEY_STATES, Enrolment, MemberCard, PasswordChecked
 from kiosk.core.typed import escaped
+from kiosk.host import TellerHost, teller_host
 from kiosk.i18n import _
 from kiosk.qr import qr_text
 from kiosk.screens.base import CoreCallScreen
@@ -25,7 +26,6 @@ from kiosk.widgets import Button, DocumentInput
 
 if TYPE_CHECKING:
     from kiosk.core.teller import TellerDesk
-    from kiosk.teller_app import TellerApp
 
 # The console's own look, on top of kiosk.tcss and the steps' stylesheet.
 TELLER_CSS = Path(__file__).with_name("teller.tcss")
@@ -68,15 +68,18 @@ def identity_state(card: MemberCard) -> str:
 class ConsoleScreen(CoreCallScreen):
     """The console's frame: institution, the signed-in teller, «Cerrar sesión»."""
 
-    app: TellerApp
     AUTO_FOCUS = "#card Input"
 
     @property
+    def host(self) -> TellerHost:
+        return teller_host(self)
+
+    @property
     def desk(self) -> TellerDesk:
-        return self.app.desk
+        return self.host.desk
 
     def compose(self) -> ComposeResult:
-        teller = self.app.teller
+        teller = self.host.teller
         with Horizontal(id="brand"):
             yield Static(_("Consola de asesor · {name}").format(name=self.desk.institution_name), id="brand-name")
             if teller is not None:
@@ -96,7 +99,7 @@ class ConsoleScreen(CoreCallScreen):
 
     @on(Button.Pressed, "#sign-out")
     def _sign_out(self) -> None:
-        self.app.sign_out()
+        self.host.sign_out()
 
 
 # -- sign-in --------------------------------------------------------------------
@@ -178,17 +181,17 @@ class CodeScreen(ConsoleScreen):
         code, field.value = field.value, ""
         self.call_core(
             lambda: self.desk.verify_authenticator(self.checked, code),
-            self.app.signed_in,
+            self.host.signed_in,
             on_refusal=self._refused,
         )
 
     def _refused(self, refusal) -> None:
         if refusal.reason == "teller_locked":
-            self.app.sign_out(refusal.message)
+            self.host.sign_out(refusal.message)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.app.sign_out()
+        self.host.sign_out()
 
 
 class EnrolScreen(CodeScreen):
@@ -351,7 +354,7 @@ class MemberScreen(ConsoleScreen):
             if focus:
                 self.query_one(focus).focus()
 
-        self.call_core(lambda: self.desk.member_card(self.app.teller, self.member_id), shown)
+        self.call_core(lambda: self.desk.member_card(self.host.teller, self.member_id), shown)
 
     def _show(self, card: MemberCard) -> None:
         # Back to the top, where the title and the last action's message are.
@@ -412,7 +415,7 @@ class MemberScreen(ConsoleScreen):
         self.query_one("#pending-change").display = change is not None
         if change is None:
             return
-        own = self.app.teller is not None and change.maker_teller_id == self.app.teller.teller_id
+        own = self.host.teller is not None and change.maker_teller_id == self.host.teller.teller_id
         self.query_one("#pending-state", Static).update(plain(pending_state(change, own)))
         self.query_one("#approve-change", Button).disabled = own or card.own_record
 
@@ -420,13 +423,13 @@ class MemberScreen(ConsoleScreen):
     def _approve_change(self) -> None:
         if self.pending is not None:
             change_id = self.pending.change_id
-            self.call_core(lambda: self.desk.approve_contact_change(self.app.teller, change_id), self._reload)
+            self.call_core(lambda: self.desk.approve_contact_change(self.host.teller, change_id), self._reload)
 
     @on(Button.Pressed, "#cancel-change")
     def _cancel_change(self) -> None:
         if self.pending is not None:
             change_id = self.pending.change_id
-            self.call_core(lambda: self.desk.cancel_contact_change(self.app.teller, change_id), self._reload)
+            self.call_core(lambda: self.desk.cancel_contact_change(self.host.teller, change_id), self._reload)
 
     @on(Button.Pressed, "#check-identity")
     @on(Input.Submitted, "#document")
@@ -434,13 +437,13 @@ class MemberScreen(ConsoleScreen):
         who = self.query_one(DocumentInput)
         kind, number = who.document_type, who.number
         self.call_core(
-            lambda: self.desk.record_identity_check(self.app.teller, self.member_id, kind, number),
+            lambda: self.desk.record_identity_check(self.host.teller, self.member_id, kind, number),
             lambda _until: self._reload(_("Identidad verificada."), focus="#new-mobile"),
         )
 
     def _act(self, work, button: str) -> None:
         # The focus stays on the action pressed (the card is shown anew around it).
-        self.call_core(lambda: work(self.app.teller, self.member_id), lambda done: self._reload(done, focus=button))
+        self.call_core(lambda: work(self.host.teller, self.member_id), lambda done: self._reload(done, focus=button))
 
     @on(Button.Pressed, "#contacts")
     def _update_contacts(self) -> None:
@@ -453,7 +456,7 @@ class MemberScreen(ConsoleScreen):
             self._reload(message, focus="#cancel-change")  # the request just filed, near the top
 
         self.call_core(
-            lambda: self.desk.update_contacts(self.app.teller, self.member_id, mobile, email), done
+            lambda: self.desk.update_contacts(self.host.teller, self.member_id, mobile, email), done
         )
 
     @on(Button.Pressed, "#unblock")

@@ -5,7 +5,7 @@ it (it shows codes)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -14,6 +14,7 @@ from textual.widgets import Static
 from kiosk.core.dates import local_time
 from kiosk.i18n import _
 from kiosk.qr import links_in, qr_text
+from kiosk.host import KioskHost, kiosk_host
 
 if TYPE_CHECKING:  # the outbox (and the store under it) loads after the first screen
     from kiosk.core.outbox import Delivered
@@ -33,9 +34,9 @@ def message_text(message: Delivered) -> str:
     return f"{heading}\n{message.body}"
 
 
-def phone_panel(app: Any) -> ComposeResult:
+def phone_panel(host: KioskHost) -> ComposeResult:
     """The simulated phone for a screen, in demo mode only (it shows the codes sent)."""
-    if app.demo:
+    if host.demo:
         yield PhonePanel()
 
 
@@ -61,7 +62,7 @@ class PhonePanel(VerticalScroll):
     def on_show(self) -> None:
         # As the panel comes into view (F2, or a screen shown while the phone
         # is on, made now or composed ahead), the messages are read for it.
-        self.app.refresh_phone()
+        kiosk_host(self).refresh_phone()
 
     def show_messages(self, messages: list[Delivered]) -> None:
         """Redraw only when something new arrived, so the operator's scroll stays put."""

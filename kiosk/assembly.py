@@ -1,0 +1,102 @@
+"""The kiosk built from its settings, exactly as ``kiosk run`` starts it:
+the store opened (once, when first needed) and the app around it.  Used by
+the command line and by the bench."""
+
+from __future__ import annotations
+
+from kiosk.config import Settings
+
+
+def open_store(settings: Settings):
+    """The store, checked (kiosk.store.guard), and the settings with its pepper."""
+    from dataclasses import replace
+
+    from kiosk.store.guard import open_checked
+
+    engine, pepper = open_checked(settings.database_url, pepper_hex(settings), settings.pepper_file)
+    return engine, replace(settings, pepper=pepper)
+
+
+def pepper_hex(settings: Settings) -> str | None:
+    """KIOSK_PEPPER, or the pepper the settings were built with; None: its file."""
+    return settings.pepper_hex or (settings.pepper.hex() if settings.pepper else None)
+
+
+def open_seeded(settings: Settings, seed: bool):
+    """The store, its hasher and the settings with the store's pepper; the
+    demo members seeded into an empty store (or with ``seed``)."""
+    from kiosk.core.clock import Clock
+    from kiosk.core.hashing import Hasher
+    from kiosk.demo import seed_demo, store_is_empty
+
+    engine, settings = open_store(settings)
+    hasher = Hasher(settings.pepper, settings.bcrypt_cost)
+    added = 0
+    if seed or store_is_empty(engine):
+        added = seed_demo(engine, hasher, Clock())
+    return engine, added, hasher, settings
+
+
+class LazyStore:
+    """The store and its hasher, opened once, when first needed: by the app's
+    worker after its first screen is shown (kiosk.store_later)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = None
+
+    def open(self) -> "LazyStore":
+        if self.engine is None:
+            self.engine, _added, self.hasher, self.settings = open_seeded(self.settings, seed=False)
+        return self
+
+    def service_for(self, profile):
+        from kiosk.core.clock import Clock
+        from kiosk.core.sealing import Sealer
+        from kiosk.core.service import KioskService
+
+        return KioskService(
+            self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
+            kiosk_id=self.settings.kiosk_id,
+        )
+
+
+def build_app(settings: Settings):
+    """The kiosk exactly as ``kiosk run`` starts it (also used to time start-up)."""
+    from kiosk.app import KioskApp
+    from kiosk.flow.profile import available_profiles, load_profile
+    from kiosk.i18n import set_language
+    from kiosk.host import DemoConsole
+    from kiosk.screens.registry import STEP_SCREENS
+
+    set_language(settings.language)
+    check_institution_files()
+    store = LazyStore(settings)
+
+    if settings.institution:  # a branch kiosk: one institution, no operator's choice
+        profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
+        return KioskApp(
+            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
+        )
+
+    profiles = {slug: load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()}
+
+    def open_institution(slug: str):
+        return store.service_for(profiles[slug]), profiles[slug]
+
+    demo = DemoConsole(
+        [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
+    )
+    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
+
+
+def check_institution_files() -> None:
+    """The institutions' demo members and English files, read once before
+    any screen: a broken one stops the kiosk with its one line here, rather
+    than when the store is seeded or a member switches to English."""
+    from kiosk.config import institutions_dir
+    from kiosk.demo_members import demo_members
+    from kiosk.institution_texts import translations_in
+
+    demo_members()
+    translations_in(institutions_dir(), "en")
