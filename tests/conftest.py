@@ -63,6 +63,17 @@ def pytest_collection_finish(session):
     gc.freeze()
 
 
+def pytest_sessionfinish(session):
+    """A parallel worker hands its counts to the run that prints them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["kiosk_counts"] = dict(COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    COUNTS.update(getattr(node, "workeroutput", {}).get("kiosk_counts", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     if COUNTS:
         terminalreporter.section("kiosk: races, crashes and hostile inputs")
