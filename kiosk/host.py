@@ -3,7 +3,7 @@ kiosk's screens see a ``KioskHost`` (``KioskApp``), the teller console's a
 ``TellerHost`` (``TellerApp``).  Screens use ``self.host``; of ``self.app``
 only Textual's own public App API (push and pop screens, the bell, the
 theme).  So imports point one way: the apps import the screens and widgets,
-which import this module, never an app (``tests/test_import_layers.py``)."""
+which import this module, never an app (``tests/functional/test_import_layers.py``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every use of Textual's private API, in this one module (Textual pinned in
 pyproject.toml): a Textual upgrade that renames one breaks here, and
-``tests/test_import_layers.py`` keeps any other module from using one."""
+``tests/functional/test_import_layers.py`` keeps any other module from using one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import random
@@ -19,9 +20,10 @@ from kiosk.demo import seed_demo
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.i18n import set_language
 from kiosk.screens.registry import STEP_SCREENS
-from kiosk.store import open_store
+from kiosk.store import make_engine, open_store
 from tests import pgserver
 from tests.counts import COUNTS
+from tests.store_templates import StoreTemplates
 
 TEST_PEPPER = b"test-pepper-not-for-production!!"
 # The authenticator secret every test teller enrols with, so enrolment screens can be snapshotted.
@@ -53,6 +55,25 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("store_kind", STORES, indirect=True)
 
 
+def pytest_collection_finish(session):
+    """Everything imported so far lives as long as the test process: the
+    kiosk's own ``gc.collect()`` between visits then walks only what the tests
+    made since, not every module of the suite (a second a visit, late in a run)."""
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_sessionfinish(session):
+    """A parallel worker hands its counts to the run that prints them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["kiosk_counts"] = dict(COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    COUNTS.update(getattr(node, "workeroutput", {}).get("kiosk_counts", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     if COUNTS:
         terminalreporter.section("kiosk: races, crashes and hostile inputs")
@@ -75,8 +96,6 @@ def postgres_server():
     server = pgserver.PostgresServer(bin_dir)
     server.start()
     try:
-        template = open_store(server.create_database("kiosk_template"))
-        template.dispose()
         yield server
     finally:
         server.stop()
@@ -100,12 +119,40 @@ def store_url(store_kind, tmp_path, request):
     server.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory):
+    """Stores migrated (and seeded) once per test process, copied for each test."""
+    return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+_SEEDED = pytest.StashKey[bool]()
+
+
+def _demo_seed_key(request):
+    """What a demo seeding depends on, when a copy of an earlier one will do:
+    the test's own hasher and clock, both the ordinary kinds."""
+    if "service_for" not in request.fixturenames:
+        return None
+    hasher, clock = request.getfixturevalue("hasher"), request.getfixturevalue("clock")
+    if type(hasher) is not Hasher or type(clock) is not FrozenClock:
+        return None
+    return (hasher, clock)
+
+
 def _migrated_url(store_kind, tmp_path, request):
+    """A migrated database for the test (seeded with the demo members when the
+    test seeds them anyway, see ``service_for``): a copy of a template."""
+    templates = request.getfixturevalue("store_templates")
+    seeding = _demo_seed_key(request)
+    if seeding is not None:
+        request.node.stash[_SEEDED] = True
     if store_kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'kiosk.db'}", None
+        path = tmp_path / "kiosk.db"
+        templates.copy_sqlite(path, seeding)
+        return f"sqlite:///{path}", None
     server = request.getfixturevalue("postgres_server")
     name = f"kiosk_{os.getpid()}_{next(_database_names)}"
-    return server.create_database(name, template="kiosk_template"), (server, name)
+    return server.create_database(name, template=templates.postgres_template(server, seeding)), (server, name)
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +166,7 @@ def spanish():
 def engine(store_kind, tmp_path, request):
     """A migrated store: SQLite, or PostgreSQL in ``both_stores`` tests."""
     url, created = _migrated_url(store_kind, tmp_path, request)
-    engine = open_store(url)
+    engine = make_engine(url)  # a copy of a migrated template: nothing left to migrate
     yield engine
     engine.dispose()
     if created:
@@ -149,9 +196,10 @@ def profile():
 
 
 @pytest.fixture
-def service_for(engine, hasher, sealer, clock):
+def service_for(engine, hasher, sealer, clock, request):
     """The core for one institution, over the seeded demo store."""
-    seed_demo(engine, hasher, clock)
+    if not request.node.stash.get(_SEEDED, False):  # else the engine's copy was seeded alike
+        seed_demo(engine, hasher, clock)
 
     def make(slug: str) -> KioskService:
         profile = load_profile(slug, step_types=set(STEP_SCREENS))

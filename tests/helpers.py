@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 from sqlmodel import Session, select
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerState
 
 from kiosk.core.outbox import Delivered
 from kiosk.core.service import KioskService
@@ -21,29 +25,69 @@ NO_EMAIL = "1040506070"
 UNKNOWN = "9999999999"
 
 
+WAIT_SECONDS = 30.0  # generous: a loaded machine is slow, never this slow
+
+
+async def wait_until(pilot: Pilot, condition, what: str, timeout: float = WAIT_SECONDS) -> None:
+    """Let the app run until ``condition()`` holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout:.0f} s still waiting for {what} (screen: {pilot.app.screen!r})")
+        await pilot.pause()
+
+
 async def settle(pilot: Pilot) -> None:
-    """Let workers (hashing in threads) finish and the screen catch up."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Until no worker (hashing in threads) runs and the screen has shown what the last one brought."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        # A worker not yet started cannot be waited for: the pause below starts it.
+        running = [worker for worker in pilot.app.workers if worker.state is WorkerState.RUNNING]
+        if running:
+            await pilot.app.workers.wait_for_complete(running)
+        await pilot.pause()  # the results handled (which may start another worker)
+        if not any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"workers still running after {WAIT_SECONDS:.0f} s: {list(pilot.app.workers)}")
+
+
+def _present(pilot: Pilot, selector: str) -> bool:
+    return bool(pilot.app.screen.query(selector))
 
 
 async def click(pilot: Pilot, selector: str) -> None:
-    await pilot.pause()
+    await wait_until(pilot, lambda: _present(pilot, selector), f"{selector} on the screen")
     widget = pilot.app.screen.query_one(selector)
     widget.scroll_visible(animate=False)
-    await pilot.pause()
+    await pilot.pause()  # scrolled there: the click lands where the widget now is
     assert await pilot.click(widget), f"could not click {selector}"
     await settle(pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` key by key, as ``pilot.press`` does, but wait after each
+    key only until the app and every widget have handled what was sent (three
+    rounds: the app forwards a key to the focused widget, which may tell its
+    screen), not for the CPU to look idle twice a key; one idle wait at the end."""
+    for character in text:
+        if not character.isprintable():
+            await pilot.press(character)
+            continue
+        key = character if character.isalnum() else _character_to_key(character)
+        event = events.Key(key, character)
+        event.set_sender(pilot.app)
+        pilot.app.post_message(event)
+        for _round in range(3):
+            await pilot.pause(0)
+    await pilot.pause()
 
 
 async def type_document(pilot: Pilot, document: str) -> None:
     field = pilot.app.screen.query_one("#document", Input)
     field.value = ""
     field.focus()
-    await pilot.press(*document)
+    await type_text(pilot, document)
     await click(pilot, "#continue")
 
 
@@ -132,7 +176,7 @@ async def fill(pilot: Pilot, **fields: str) -> None:
             await pilot.pause()
             await keypad_type(pilot, text)
         else:
-            await pilot.press(*text)
+            await type_text(pilot, text)
 
 
 async def solve_robot_check(pilot: Pilot) -> None:

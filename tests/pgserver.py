@@ -94,8 +94,21 @@ class PostgresServer:
             connection.execute(sql)
 
     def create_database(self, name: str, template: str | None = None) -> str:
-        self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        copy = ""
+        if template:
+            # A small template is copied faster as files than page by page
+            # through the WAL (PostgreSQL 15's default), about a second a test.
+            copy = f' TEMPLATE "{template}"' + (" STRATEGY = FILE_COPY" if self._version() >= 150000 else "")
+        self._admin(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def _version(self) -> int:
+        if not hasattr(self, "_version_number"):
+            import psycopg
+
+            with psycopg.connect(host="127.0.0.1", port=self.port, user=DB_USER, dbname="postgres") as connection:
+                self._version_number = connection.info.server_version
+        return self._version_number
 
     def drop_database(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

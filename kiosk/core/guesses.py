@@ -14,7 +14,7 @@ document (the same for a document nobody holds), and refuses codes once
 With ``d`` digits the chance that a stranger guesses any one code is at most
 ``guesses / 10**d`` (union bound over distinct guesses at uniform codes), so
 4 digits give at most 10 / 10**4 = 0.1 % a day and 100 / 10**4 = 1 % before a
-teller acts (``tests/test_codes.py`` computes both for every profile).
+teller acts (``tests/functional/test_codes.py`` computes both for every profile).
 """
 
 from __future__ import annotations

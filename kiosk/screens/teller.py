@@ -352,7 +352,9 @@ class MemberScreen(ConsoleScreen):
             if message:
                 self.show_message(message, "info")
             if focus:
-                self.query_one(focus).focus()
+                # After the card is laid out anew: the scroll that brings the
+                # focused button into view is measured on the card as shown.
+                self.call_after_refresh(self.query_one(focus).focus)
 
         self.call_core(lambda: self.desk.member_card(self.host.teller, self.member_id), shown)
 

@@ -42,7 +42,7 @@ def kiosk_command(engine, *args: str) -> list[str]:
 
 
 def kiosk_env(tmp_path) -> dict[str, str]:
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     return {**os.environ, "KIOSK_PEPPER": TEST_PEPPER.hex(), "KIOSK_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": root}
 
 

@@ -121,7 +121,7 @@ def test_restore_refuses_anything_but_a_sound_store_with_the_same_pepper(engine,
 
 
 def test_a_damaged_store_is_replaced_by_its_backup(engine, monkeypatch, capsys, tmp_path):
-    from tests.test_fail_safe import damage
+    from tests.functional.test_fail_safe import damage
 
     monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
     url = str(engine.url)

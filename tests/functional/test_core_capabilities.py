@@ -13,7 +13,7 @@ from kiosk.core import service as service_module
 from kiosk.core.service import KioskService
 from kiosk.core.teller import TellerDesk
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "kiosk" / "core"
 ROW = re.compile(r"^\s*\| `(?P<module>[a-z_]+\.py)` \| [^|]+ \| (?P<operations>[^|]+) \|\s*$")
 MAX_LINES = 300

@@ -32,8 +32,8 @@ from tests.helpers import (
     screen_text,
     settle,
 )
-from tests.test_teller_desk import second_teller
-from tests.test_bancocajasocial_flow import NEW_PASSWORD, answer_questions, through_link_and_code, to_link
+from tests.functional.test_teller_desk import second_teller
+from tests.functional.test_bancocajasocial_flow import NEW_PASSWORD, answer_questions, through_link_and_code, to_link
 
 SIZE = (80, 24)
 

@@ -25,7 +25,7 @@ from kiosk.screens.teller import plain
 from kiosk.store.models import AuditEvent, Member, Product
 from tests.conftest import TEST_PEPPER
 from tests.helpers import ORDINARY, TELLER_PASSWORD, add_teller, click, fill, member, screen_text
-from tests.test_teller_console import open_member, sign_in
+from tests.functional.test_teller_console import open_member, sign_in
 
 MARKUP = ["[@click=app.quit]x", "[/]", "[b]", "[/b]", "[red on blue]", "[link=https://evil.example]y[/link]"]
 ESCAPES = ["\x1b", "\x00", "\x07", "\u202e", "\x1b[2J", "\x1b]0;pwned\x07", "\x9b31m", "\x1b[31m", "\u200b", "\r"]

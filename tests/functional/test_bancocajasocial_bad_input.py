@@ -10,7 +10,7 @@ from kiosk.core.errors import Refusal
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.store.models import OutboxMessage
 from tests.helpers import UNKNOWN, click, fill, message_text, screen_text
-from tests.test_bancocajasocial_flow import (
+from tests.functional.test_bancocajasocial_flow import (
     INELIGIBLE_BCS,
     ORDINARY_BCS,
     answer_questions,

@@ -23,7 +23,7 @@ import pytest
 from kiosk.store import open_store
 from kiosk.store.pepper import check_value
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OTHER_PEPPER = "ab" * 32
 
 

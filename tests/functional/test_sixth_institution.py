@@ -25,7 +25,7 @@ from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.welcome import WelcomeScreen
 from tests.helpers import click, code_in, keypad_type, latest_message, screen_text, settle, type_document
 
-FIXTURES = Path(__file__).parent / "fixtures" / "institutions"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "institutions"
 SLUG = "coandina"
 MEMBER = "43111222"  # Lucía, key 520836 (coandina.demo.toml)
 NEW_KEY = "749261"

@@ -13,7 +13,7 @@ from kiosk.widgets import RobotCheck
 from tests.helpers import (
     UNKNOWN, VISIT, captcha_token, click, codes_sent, fill, member, message_text, screen_text, solve_robot_check,
 )
-from tests.test_coasmedas_flow import COASMEDAS, TEMPORARY, log_in, recover_temporary_key
+from tests.functional.test_coasmedas_flow import COASMEDAS, TEMPORARY, log_in, recover_temporary_key
 
 NO_MOBILE = "99999999"
 

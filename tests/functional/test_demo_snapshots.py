@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.core import codes
 from tests.helpers import ORDINARY, click, settle, type_document
-from tests.test_snapshots import SIZE, freeze
+from tests.functional.test_snapshots import SIZE, freeze
 
 LARGE = (160, 48)
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from kiosk.store.models import MemberKey, OutboxMessage
 from kiosk.widgets import RobotCheck
 from tests.helpers import UNKNOWN, click, fill, member, message_text
-from tests.test_cooperen_flow import BIRTH, COOPEREN, DIGITS, EMAIL, MOBILE, OPENED, answer, choose_all, to_questions
+from tests.functional.test_cooperen_flow import BIRTH, COOPEREN, DIGITS, EMAIL, MOBILE, OPENED, answer, choose_all, to_questions
 
 QUESTIONS = ("birth", "mobile", "digits", "opened")
 

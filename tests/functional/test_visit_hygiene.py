@@ -14,7 +14,7 @@ from kiosk.screens.operator import LeaveVisitScreen, OperatorExitScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.countdown import Countdown
 from tests.helpers import click, screen_text, settle
-from tests.test_coasmedas_flow import recover_temporary_key
+from tests.functional.test_coasmedas_flow import recover_temporary_key
 
 
 async def wait_for(pilot, condition, seconds: float = 5.0) -> None:

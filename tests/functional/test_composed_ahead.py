@@ -22,7 +22,7 @@ from kiosk.screens.notice import NoticeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets.phone import PhonePanel
-from tests.test_visit_hygiene import wait_for
+from tests.functional.test_visit_hygiene import wait_for
 from tests.helpers import (
     NO_EMAIL,
     ORDINARY,
@@ -36,10 +36,10 @@ from tests.helpers import (
     screen_text,
     type_document,
 )
-from tests.test_coasmedas_flow import COASMEDAS, log_in, recover_temporary_key
-from tests.test_coasmedas_flow import TEMPORARY as COASMEDAS_TEMPORARY
-from tests.test_cooperen_flow import COOPEREN, answer, to_questions
-from tests.test_cooperen_flow import NEW_KEY as COOPEREN_NEW_KEY
+from tests.functional.test_coasmedas_flow import COASMEDAS, log_in, recover_temporary_key
+from tests.functional.test_coasmedas_flow import TEMPORARY as COASMEDAS_TEMPORARY
+from tests.functional.test_cooperen_flow import COOPEREN, answer, to_questions
+from tests.functional.test_cooperen_flow import NEW_KEY as COOPEREN_NEW_KEY
 
 ORDINARY_KEY = "582017"  # the demo member's key (README: demo guide)
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from kiosk.store.models import MemberKey, OutboxMessage
 from tests.helpers import UNKNOWN, click, fill, member, message_text
-from tests.test_cootrasena_flow import COOTRASENA, NEW_KEY, ask_for_link, link_mail, two_step_login
+from tests.functional.test_cootrasena_flow import COOTRASENA, NEW_KEY, ask_for_link, link_mail, two_step_login
 
 
 def login_hash(engine, document):

@@ -12,7 +12,7 @@ from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import add_teller, click, fill, keypad_type, member, message_text, signed_in_teller
-from tests.test_cootrasena_flow import two_step_login
+from tests.functional.test_cootrasena_flow import two_step_login
 
 LOGIN_STEP_TYPES = {"key_login", "login_form", "key_entry"}
 

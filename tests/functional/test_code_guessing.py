@@ -21,7 +21,7 @@ from tests.helpers import VISIT, add_teller, captcha_token, codes_sent, member, 
 COASMEDAS = "7602264"
 UNKNOWN = "7602265"
 FIVE_MINUTES = timedelta(minutes=5)
-INSTITUTIONS = Path(__file__).resolve().parent.parent / "data" / "institutions"
+INSTITUTIONS = Path(__file__).resolve().parents[2] / "data" / "institutions"
 
 
 def code_lengths() -> set[int]:

@@ -34,7 +34,7 @@ from tests.conftest import TEST_PEPPER
 from tests.helpers import ORDINARY, click, settle, type_document
 from tests.pgserver import _free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNAVAILABLE = "El kiosco no está disponible en este momento. Intente de nuevo en unos minutos."
 
 
@@ -57,10 +57,10 @@ def server_down(server):
 
 
 @pytest.fixture
-def pg_url(postgres_server):
+def pg_url(postgres_server, store_templates):
     name = f"kiosk_outage_{os.getpid()}"
     postgres_server.drop_database(name)
-    url = postgres_server.create_database(name, template="kiosk_template")
+    url = postgres_server.create_database(name, template=store_templates.postgres_template(postgres_server))
     yield url
     postgres_server.drop_database(name)
 

@@ -18,7 +18,7 @@ from kiosk.core.teller_signin import MAX_TERMINAL_FAILURES
 from kiosk.store.models import AuditEvent, RecoveryAttempt
 from tests.conftest import TELLER_SECRET
 from tests.helpers import BLOCKED, TELLER_PASSWORD, add_teller, member, signed_in_teller
-from tests.test_enumeration import CountingHasher
+from tests.functional.test_enumeration import CountingHasher
 
 pytestmark = pytest.mark.both_stores
 

@@ -25,7 +25,7 @@ from kiosk.i18n_extract import profile_messages, translation_problems
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "kiosk.po"
 MO = PO.with_suffix(".mo")
 FIX = "run the command sequence in docs/TRANSLATIONS.md"
-FIXTURE_INSTITUTIONS = Path(__file__).parent / "fixtures" / "institutions"
+FIXTURE_INSTITUTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "institutions"
 # Every institution, shipped or a test's fixture, found by looking.
 INSTITUTIONS = [
     pytest.param(directory, slug, id=slug)

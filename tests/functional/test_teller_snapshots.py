@@ -5,8 +5,8 @@ member's card before and after the identity check."""
 from __future__ import annotations
 
 from tests.helpers import BLOCKED, TELLER_PASSWORD, add_teller, click, fill
-from tests.test_snapshots import SIZE, freeze
-from tests.test_teller_console import check_identity, open_member, sign_in
+from tests.functional.test_snapshots import SIZE, freeze
+from tests.functional.test_teller_console import check_identity, open_member, sign_in
 
 
 def teller_app(make_teller_app):

@@ -17,7 +17,7 @@ from kiosk import host as host_module
 from kiosk.app import KioskApp
 from kiosk.teller_app import TellerApp
 
-KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
+KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
 # Alembic's scripts, run by Alembic inside a migration, not imported by the kiosk.
 NOT_MODULES = {"migrations"}
 PURE_PACKAGES = ("kiosk.core", "kiosk.flow", "kiosk.store")
