@@ -17,3 +17,16 @@ def forward(method: Callable, part: str) -> Callable:
         return getattr(getattr(self, part), name)(*args, **kwargs)
 
     return delegated
+
+
+class OverCore:
+    """What a facade built over a ``CoreContext`` (as ``self.core``) tells of
+    the kiosk it serves."""
+
+    engine = property(lambda self: self.core.engine)
+    hasher = property(lambda self: self.core.hasher)
+    sealer = property(lambda self: self.core.sealer)
+    clock = property(lambda self: self.core.clock)
+    institution = property(lambda self: self.core.institution)
+    institution_name = property(lambda self: self.core.institution_name)
+    kiosk_id = property(lambda self: self.core.kiosk_id)

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from kiosk.core.clock import Clock
 from kiosk.core.context import CoreContext
-from kiosk.core.facade import forward
+from kiosk.core.facade import OverCore, forward
 from kiosk.core.hashing import Hasher
 from kiosk.core.identity import Identification
 from kiosk.core.key_changes import KeyChanges
@@ -54,7 +54,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-class KioskService:
+class KioskService(OverCore):
     def __init__(
         self,
         engine: Engine,
@@ -76,13 +76,6 @@ class KioskService:
 
     # -- what the institution's kiosk is (kept in the shared context) ------
 
-    engine = property(lambda self: self.core.engine)
-    hasher = property(lambda self: self.core.hasher)
-    sealer = property(lambda self: self.core.sealer)
-    clock = property(lambda self: self.core.clock)
-    institution = property(lambda self: self.core.institution)
-    institution_name = property(lambda self: self.core.institution_name)
-    kiosk_id = property(lambda self: self.core.kiosk_id)
     # «No soy un robot»: challenges shown by this kiosk, and the tokens the core asks for.
     challenges = property(lambda self: self.core.challenges)
 

@@ -25,7 +25,7 @@ from kiosk.core.context import CoreContext
 from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
 from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
-from kiosk.core.facade import forward
+from kiosk.core.facade import OverCore, forward
 from kiosk.core.hashing import Hasher
 from kiosk.core.identity import Identification
 from kiosk.core.key_store import store_key
@@ -104,7 +104,7 @@ def key_state(key: MemberKey, now: datetime) -> str:
     return "active"
 
 
-class TellerDesk:
+class TellerDesk(OverCore):
     """The teller console's operations, for the tellers of one institution.
     It holds the parts it needs (the shared context, the teller accounts, the
     member's messages, the recovery subject, the contact changes) rather than
@@ -142,13 +142,6 @@ class TellerDesk:
         self.temporary_key_length = temporary_key_length
         self.temporary_key_hours = temporary_key_hours
 
-    engine = property(lambda self: self.core.engine)
-    hasher = property(lambda self: self.core.hasher)
-    sealer = property(lambda self: self.core.sealer)
-    clock = property(lambda self: self.core.clock)
-    institution = property(lambda self: self.core.institution)
-    institution_name = property(lambda self: self.core.institution_name)
-    kiosk_id = property(lambda self: self.core.kiosk_id)
     contact_hold = property(lambda self: self.contact_changes.contact_hold)
 
     # Where sign-ins come from, and who runs the ``kiosk teller ...`` commands.
