@@ -50,6 +50,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     ALLOW_SELECT = False
     # A wide terminal has room for the demo phone beside the kiosk; a narrow one shows it over it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    # A short terminal (80x24) takes the blank lines out of the step forms so they fit.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     # How long a screen is up before the step likely next is composed ahead
     # (prepare_next): its own first frames and taps come first, and still no
     # member can read it and press on that soon.
@@ -268,12 +270,16 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
         self.run_worker(load, thread=True, exclusive=True, group="load-step")
 
-    def set_width_class(self, screen: Screen, width: int, update: bool = True) -> None:
-        """Give ``screen`` the width class (-narrow/-wide) Textual gives a
-        screen ``width`` columns wide as it resizes it."""
-        wanted = next(name for least, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True) if width >= least)
-        screen.update_classes({name: name == wanted for _least, name in self.HORIZONTAL_BREAKPOINTS},
-                              update=update, animate=False)
+    def set_width_class(self, screen: Screen, width: int, update: bool = True, height: int | None = None) -> None:
+        """Give ``screen`` the width class (-narrow/-wide) and height class
+        (-short/-tall) Textual gives a screen ``width`` columns wide (and
+        ``height``, or the app's, rows high) as it resizes it."""
+        height = self.size.height if height is None else height
+        classes: dict[str, bool] = {}
+        for breakpoints, size in ((self.HORIZONTAL_BREAKPOINTS, width), (self.VERTICAL_BREAKPOINTS, height)):
+            wanted = next(name for least, name in sorted(breakpoints, reverse=True) if size >= least)
+            classes.update({name: name == wanted for _least, name in breakpoints})
+        screen.update_classes(classes, update=update, animate=False)
 
     def _show(self, screen: Screen) -> None:
         # The new screen starts with the width class it will get on its first

@@ -175,7 +175,7 @@ class StepScreen(CoreCallScreen):
         # it was already laid out at it), and goes on to Textual.
         if event.size == self.outer_size:
             event.prevent_default()
-            self.host.set_width_class(self, event.size.width)
+            self.host.set_width_class(self, event.size.width, height=event.size.height)
 
     @property
     def host(self) -> KioskHost:

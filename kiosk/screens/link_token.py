@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField
+from kiosk.widgets.pad_row import KeyboardRow
 from kiosk.widgets.touch import touch_pads
 
 
@@ -27,9 +28,10 @@ class LinkTokenScreen(StepScreen):
         if confirm:
             yield DocumentInput(self.runner.profile.setting("document_types"), id="who")
         # Letters and digits: the keyboard (its digits row types the document too).
-        yield from touch_pads(text=["token", "document"] if confirm else ["token"])
-        with Horizontal(classes="actions"):
-            yield Button(_("Continuar"), id="continue", variant="primary")
+        with KeyboardRow():
+            yield from touch_pads(text=["token", "document"] if confirm else ["token"])
+            with Horizontal(classes="actions"):
+                yield Button(_("Continuar"), id="continue", variant="primary")
 
     @on(Input.Submitted, "#token")
     @on(Button.Pressed, "#continue")

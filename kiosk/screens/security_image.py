@@ -11,6 +11,7 @@ from kiosk.core.service import MAX_PHRASE_LENGTH, checked_security_choice
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, SecurityImagePicker
+from kiosk.widgets.pad_row import KeyboardRow
 from kiosk.widgets.touch import touch_pads
 
 
@@ -26,9 +27,10 @@ class SecurityImageScreen(StepScreen):
                 yield Static(self.text("text"), classes="lead")
                 yield Label(_("Frase de Seguridad"), classes="field-label")
                 yield Input(id="phrase", max_length=MAX_PHRASE_LENGTH)
-        yield from touch_pads(text=["phrase"])
-        with Horizontal(classes="actions"):
-            yield Button(_("Continuar"), id="continue", variant="primary")
+        with KeyboardRow():
+            yield from touch_pads(text=["phrase"])
+            with Horizontal(classes="actions"):
+                yield Button(_("Continuar"), id="continue", variant="primary")
 
     @on(Button.Pressed, "#continue")
     @on(Input.Submitted, "#phrase")

@@ -31,18 +31,25 @@ class OnScreenKeyboard(TypingPad):
     # Keys two lines high on a short terminal (80x24), where three would push the form off it.
     SHORT_TERMINAL = 30
 
+    # The words «Espacio» and «Limpiar» take seven columns: on keys narrower
+    # (80 columns: six), shorter ones, so no key is cut to «Espac…».
+    LONGEST_WORD = 7
+
     def __init__(self, targets: Sequence[str], **kwargs) -> None:
         self.upper = False
+        self.narrow = False
         super().__init__(self._shown_labels(), COLUMNS, targets=targets, **kwargs)
 
     def _shown_labels(self) -> list[str | Text]:
         words = {SHIFT: _("Mayús"), SPACE: _("Espacio")}
+        if self.narrow:
+            words.update({SPACE: "␣", CLEAR: _("Vaciar")})
         labels: list[str | Text] = []
         for key in KEYS:
-            if key in (ERASE, CLEAR):
-                labels.append(action_label(key, short=True))  # seven columns a key at most
-            elif key in words:
+            if key in words:
                 labels.append(Text(words[key], style="not bold"))
+            elif key in (ERASE, CLEAR):
+                labels.append(action_label(key, short=True))  # seven columns a key at most
             else:
                 labels.append(key.upper() if self.upper else key)
         return labels
@@ -51,6 +58,10 @@ class OnScreenKeyboard(TypingPad):
         rows = self.rows * (3 if self.app.size.height >= self.SHORT_TERMINAL else 2)
         if self.styles.height is None or self.styles.height.value != rows:
             self.styles.height = rows
+        narrow = self._key_size()[0] < self.LONGEST_WORD
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.labels = self._shown_labels()
 
     def key_action(self, index: int) -> str:
         key = KEYS[index]
