@@ -9,8 +9,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import bcrypt
+
+# bcrypt releases the GIL: independent checks of one press run at once, one a
+# core, so a new key vetted against the current key and the last ones costs
+# about one bcrypt a core instead of one each (issue 20: a press within 1 s).
+_BCRYPT_THREADS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="bcrypt")
+
+
+def all_at_once(*calls: Callable[[], Any]) -> list[Any]:
+    """The results of ``calls`` (independent bcrypt work), run in parallel;
+    the first exception raised, if any.  Never call it from inside one of
+    the calls (the threads would wait on themselves)."""
+    futures = [_BCRYPT_THREADS.submit(call) for call in calls]
+    return [future.result() for future in futures]
 
 
 class Hasher:

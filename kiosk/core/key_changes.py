@@ -13,6 +13,7 @@ from kiosk.core.context import CoreContext
 from kiosk.core.errors import Refusal
 from kiosk.core.guess_budget import code_attempt, decoy_check, settle_guess
 from kiosk.core.key_store import store_key, stored_key
+from kiosk.core.hashing import all_at_once
 from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
 from kiosk.core.recovery_links import dead_link_refusal
 from kiosk.core.values import LINK, LOGIN, Identity, PendingChange, Proof
@@ -129,12 +130,13 @@ class KeyChanges:
             subject = self.core.member_document_subject(who.member_id)
         member_id = who.member_id
         if member_id is None:
-            # The same checks and the same bcrypt work as for a member's key.
+            # The same checks and the same bcrypt work, run the same way, as for a member's key.
             check_key(key, length, PersonalData(who.document_number))
             check_confirmation(key, confirmation)
-            for _unused in range(self._vetting_checks(history, current, differ_from)):
-                self.core.hasher.verify(key, None)
-            return PendingChange(None, kinds, self.core.hasher.hash(key), purpose, temporary_for, subject)
+            hasher = self.core.hasher
+            checks = [lambda: hasher.verify(key, None)] * self._vetting_checks(history, current, differ_from)
+            *_checked, new_hash = all_at_once(*checks, lambda: hasher.hash(key))
+            return PendingChange(None, kinds, new_hash, purpose, temporary_for, subject)
         new_hash = self._vet_new_key(
             member_id, kinds[0], key, confirmation, length, history, current, differ_from,
             signed_in=isinstance(who, Proof),
@@ -229,19 +231,34 @@ class KeyChanges:
                 keyhistory.keys_to_avoid(s, member_id, kind, history),
             )
         )
-        if current is not None and not self.core.hasher.verify(current, stored.hash if stored else None):
-            raise Refusal("wrong_current", _("La clave actual no es correcta."))
-        check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
-        check_confirmation(key, confirmation)
+        hasher = self.core.hasher
+        try:  # no bcrypt: which refusal comes first is decided below, as before
+            check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
+            check_confirmation(key, confirmation)
+            policy_refusal = None
+        except Refusal as refusal:
+            policy_refusal = refusal
         # Always the same number of bcrypt checks (missing hashes checked
-        # against the decoy), so the time taken tells nothing about the history.
-        same_as_other = differ_from is not None and self.core.hasher.verify(key, other.hash if other else None)
-        matches = [self.core.hasher.verify(key, earlier.hash) for earlier in avoided]
+        # against the decoy), so the time taken tells nothing about the
+        # history; all at once (bcrypt releases the GIL), one a core.
+        work = [lambda: hasher.verify(current, stored.hash if stored else None)] if current is not None else []
+        if policy_refusal is None:
+            if differ_from is not None:
+                work.append(lambda: hasher.verify(key, other.hash if other else None))
+            work += [lambda hashed=earlier.hash: hasher.verify(key, hashed) for earlier in avoided]
+            work.append(lambda: hasher.hash(key))
+        results = all_at_once(*work)
+        if current is not None and not results.pop(0):
+            raise Refusal("wrong_current", _("La clave actual no es correcta."))
+        if policy_refusal is not None:
+            raise policy_refusal
+        new_hash = results.pop()
+        same_as_other = results.pop(0) if differ_from is not None else False
         if same_as_other and signed_in:
             raise _same_as_other_refusal()
         if signed_in:
-            keyhistory.refuse_repeat(avoided, matches)
-        return self.core.hasher.hash(key)
+            keyhistory.refuse_repeat(avoided, results)
+        return new_hash
 
     @staticmethod
     def _vetting_checks(history: int, current: str | None, differ_from: str | None) -> int:
