@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
+from kiosk.core.visits import EXIT, IDLE
 from kiosk.flow.profile import WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.idle import IdleWatch
@@ -28,6 +29,7 @@ from kiosk.widgets import KeypadShuffler
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService
+    from kiosk.core.visits import VisitRecorder
     from kiosk.screens.home import HomeScreen
     from kiosk.screens.base import StepScreen
 
@@ -78,12 +80,14 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         operator_pin: str | None = None,
         rng: random.Random | None = None,
         demo: DemoConsole | None = None,
+        visits: VisitRecorder | None = None,
     ) -> None:
         super().__init__()
         self.idle_timeout = idle_timeout
         self.operator_pin = operator_pin
         use_kiosk_theme(self)
         self.demo = demo
+        self.visits = visits  # supervision's recorder (kiosk.core.visits); None: no visit is recorded
         # Keypad layouts and image challenges; tests pass a seeded generator.
         self.rng = rng or random.SystemRandom()
         self.shuffler = KeypadShuffler(self.rng)
@@ -109,7 +113,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def _serve(self, service: KioskService, profile: Profile) -> None:
         self.service = service
         self.profile = profile
-        self.runner = FlowRunner(self, profile, STEP_SCREENS)
+        self.runner = FlowRunner(self, profile, STEP_SCREENS, recorder=self.visits)
 
     def get_default_screen(self) -> Screen:
         if self.demo:
@@ -285,10 +289,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         else:
             self.switch_screen(screen)
 
-    def return_to_welcome(self) -> None:
+    def return_to_welcome(self, how: str = EXIT) -> None:
         """End the visit: every screen above the welcome one goes, and with
         them every field the member typed into."""
-        self.runner.end()
+        self.runner.end(how)
         self.drop_prepared()
         while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
@@ -300,7 +304,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         return len(self.screen_stack) > self.home_depth
 
     def end_idle_session(self) -> None:
-        self.return_to_welcome()
+        self.return_to_welcome(IDLE)
 
     # -- operator ---------------------------------------------------------
 

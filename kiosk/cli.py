@@ -201,12 +201,18 @@ class _Store:
     worker after its first screen is shown (kiosk.store_later)."""
 
     def __init__(self, settings: Settings) -> None:
+        from kiosk import __version__
+        from kiosk.core.visits import VisitRecorder
+
         self.settings = settings
         self.engine = None
+        # Supervision's visit events and heartbeats, written in a thread of their own once the store is open.
+        self.visits = VisitRecorder(lambda: self.engine, settings.kiosk_id, settings.kiosk_branch, __version__)
 
     def open(self) -> "_Store":
         if self.engine is None:
             self.engine, _added, self.hasher, self.settings = _open(self.settings, seed=False)
+            self.visits.start()
         return self
 
     def service_for(self, profile):
@@ -232,8 +238,10 @@ def build_app(settings: Settings):
 
     if settings.institution:  # a branch kiosk: one institution, no operator's choice
         profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
+        store.visits.institution = profile.slug  # its heartbeats name it before the first visit
         return KioskApp(
-            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
+            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin,
+            visits=store.visits,
         )
 
     profiles = {slug: load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()}
@@ -244,12 +252,16 @@ def build_app(settings: Settings):
     demo = DemoConsole(
         [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
     )
-    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
+    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo, visits=store.visits)
 
 
 def _run(settings: Settings) -> int:
     app = build_app(settings)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if app.visits is not None:
+            app.visits.close()  # the events still queued, and a last heartbeat
     if app.store_problem is not None:  # the kiosk stopped before serving anyone (kiosk.store_later)
         raise app.store_problem
     return app.return_code or 0

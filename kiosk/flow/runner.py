@@ -11,10 +11,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from kiosk.core.visits import EXIT, ROUTED, VisitLog
 from kiosk.flow.profile import WELCOME, Profile, Step
 
 if TYPE_CHECKING:
     from kiosk.core.service import Identity, PendingChange, Proof
+    from kiosk.core.visits import VisitRecorder
 
 
 class Host(Protocol):
@@ -46,31 +48,40 @@ class FlowContext:
 
 
 class FlowRunner:
-    def __init__(self, host: Host, profile: Profile, screens: dict[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self, host: Host, profile: Profile, screens: dict[str, Callable[..., Any]],
+        recorder: VisitRecorder | None = None,
+    ) -> None:
         self.host = host
         self.profile = profile
         self.screens = screens
         self.context = FlowContext()
         self.current: Step | None = None
+        self.visits = VisitLog(recorder, profile.slug)  # supervision's events (kiosk.core.visits)
 
     def start(self) -> None:
         self.context = FlowContext()
+        self.visits.started()
         self.go(self.profile.start)
 
     def advance(self, step: Step, outcome: str = "done") -> None:
         if step is not self.current:
             return  # a stale screen (double press, late worker) must not move the flow
+        self.visits.left(step, outcome)
         self.go(self.profile.target(step, outcome))
 
     def go(self, step_id: str) -> None:
         if step_id == WELCOME:
+            self.visits.ended(ROUTED)
             self.host.return_to_welcome()
             return
         step = self.profile.step(step_id)
         self.current = step
+        self.visits.shown(step)
         self.host.show_step(self.screens[step.type](self, step))
 
-    def end(self) -> None:
+    def end(self, how: str = EXIT) -> None:
         """Forget everything about the visit (idle timeout, Salida segura)."""
+        self.visits.ended(how)
         self.context = FlowContext()
         self.current = None

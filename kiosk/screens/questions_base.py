@@ -16,6 +16,7 @@ from textual.widgets import Label, RadioButton, RadioSet
 from kiosk.core.errors import Refusal
 from kiosk.core.questions import Question
 from kiosk.core.service import MAX_FAILED_SETS
+from kiosk.core.visits import OFFICE
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button
@@ -72,7 +73,7 @@ class QuestionsStep(StepScreen):
 
     @on(Button.Pressed, "#leave")
     def _leave(self) -> None:
-        self.app.return_to_welcome()
+        self.app.return_to_welcome(OFFICE)  # self-service is closed: the member is sent to an office
 
     def new_attempt(self, refusal: Refusal) -> None:
         """Wrong answers: the same step again, with the same options (or, once
