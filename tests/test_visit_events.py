@@ -156,6 +156,8 @@ async def test_nothing_about_the_member_is_recorded(recording_app, recorder, eng
     personal = {ORDINARY, person.first_names, person.last_names, person.mobile, person.email, WRONG_KEY, "582017",
                 person.birth_date.isoformat()}
     personal |= {part for value in (person.first_names, person.last_names) for part in value.split()}
+    # Times only to the hour: never the second that would pair a visit with the member's audit rows.
+    assert all(row.at.minute == row.at.second == row.at.microsecond == 0 for row in events(engine))
     columns = set(VisitEvent.__table__.columns.keys())
     assert columns == {"id", "visit", "at", "institution", "branch", "kiosk", "step_id", "step_type",
                        "outcome", "refusal", "refusals", "ended", "seconds"}

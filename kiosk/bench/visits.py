@@ -70,8 +70,7 @@ def _visits(count: int, postgres: bool, rollups: dict[str, Counter]) -> Iterator
         kiosk = f"{branch}-{slug}"
         day = first_day + timedelta(days=rng.randrange(DAYS))
         second = rng.randrange(6 * 3600, 20 * 3600)
-        at = _moment(day, second, postgres)
-        hour = _moment(day, second - second % 3600, postgres)
+        hour = _moment(day, second - second % 3600, postgres)  # events keep the hour only (kiosk.core.visits)
         visit = f"{rng.getrandbits(128):032x}"
         for index, (step_id, step_type) in enumerate(flows[slug]):
             last = index == len(flows[slug]) - 1
@@ -88,7 +87,7 @@ def _visits(count: int, postgres: bool, rollups: dict[str, Counter]) -> Iterator
                 ended = OFFICE
             seconds = round(rng.lognormvariate(2.0, 0.8), 3)
             refusals = 1 if refusal else 0
-            yield (visit, at, slug, branch, kiosk, step_id, step_type, outcome, refusal, refusals, ended, seconds)
+            yield (visit, hour, slug, branch, kiosk, step_id, step_type, outcome, refusal, refusals, ended, seconds)
             steps_daily[(day, slug, branch, step_id, step_type, outcome, refusal, ended)] += 1
             times_daily[(day, slug, branch, step_id, duration_bucket(seconds))] += 1
             if step_type in DOCUMENT_STEP_TYPES:

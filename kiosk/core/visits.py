@@ -150,8 +150,11 @@ class VisitLog:
         seconds = (step.left_at if step.left_at is not None else now) - step.shown_at
         if self.recorder is None:
             return
+        # To the hour: an event's exact time would pair the visit with the
+        # member's own rows (audit, outbox) written in the same second.
+        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.recorder.submit(StepEvent(
-            visit=self.visit or secrets.token_hex(16), at=datetime.now(UTC), institution=self.institution,
+            visit=self.visit or secrets.token_hex(16), at=hour, institution=self.institution,
             branch=self.recorder.branch, kiosk=self.recorder.kiosk, step_id=step.step.id,
             step_type=step.step.type, outcome=outcome[:40], refusal=step.refusal, refusals=step.refusals,
             ended=ended, seconds=round(max(seconds, 0.0), 3),
