@@ -137,3 +137,23 @@ def test_a_branch_and_an_institution_narrow_every_figure(engine, history):
     failed = supervision.failed_question_sets(engine, Scope(DAY, DAY + timedelta(days=2)))
     assert sum(row["count"] for row in failed) == sum(
         1 for item in history if item.step_type == "personal_questions" and item.refusal)
+
+
+def test_messages_and_audit_rows_are_counted_by_their_triggers(engine, service_for, clock):
+    """Codes sent reach outbox_daily and audit_daily as the core writes them
+    (triggers of migration 0011), and the figures read them from there."""
+    from tests.helpers import ORDINARY
+
+    progressa = service_for("progressa")  # the frozen clock: 2026-11-21
+    for channel in ("sms", "email", "sms"):
+        progressa.send_temporary_key(progressa.identify(ORDINARY), channel, 6, timedelta(minutes=10))
+        clock.advance(minutes=2)  # past the resend throttle, the same day
+    scope = Scope(date(2026, 11, 21), date(2026, 11, 21), institution="progressa")
+    sent = [(row["channel"], row["count"]) for row in supervision.audit_actions(engine, scope)
+            if row["action"] == "code_sent"]
+    assert sorted(sent) == [("email", 1), ("sms", 2)]
+    assert all(row["actor"] == "member" for row in supervision.audit_actions(engine, scope))
+    messages = {row["channel"]: row["count"] for row in supervision.messages_per_channel(engine, scope)}
+    assert messages == {"email": 1, "sms": 2}
+    assert supervision.messages_per_channel(engine, Scope(date(2026, 11, 21), date(2026, 11, 21), "cooperen")) == []
+    assert supervision.audit_actions(engine, Scope(date(2026, 11, 22), date(2026, 11, 30))) == []

@@ -139,9 +139,12 @@ async def test_each_event_is_counted_in_the_rollups_and_the_kiosk_beats(recordin
         times = session.exec(select(VisitTimeDaily)).all()
         hourly = session.exec(select(KioskHourly)).all()
         beat = session.get(KioskHeartbeat, KIOSK)
-    assert sum(row.count for row in steps) == sum(row.count for row in times) == 4
-    by_step = {(row.step_id, row.ended): row.count for row in steps}
-    assert by_step == {("user", ""): 2, ("key", "exit"): 2}
+    for branch in (BRANCH, "*"):  # each event counted under its branch and under every branch's "*"
+        assert sum(row.count for row in steps if row.branch == branch) == 4
+        assert sum(row.count for row in times if row.branch == branch) == 4
+        by_step = {(row.step_id, row.ended): row.count for row in steps if row.branch == branch}
+        assert by_step == {("user", ""): 2, ("key", "exit"): 2}
+    assert {row.branch for row in steps} == {BRANCH, "*"}
     # A document typed twice on the "user" step (each passed on to the key).
     assert [(row.kiosk, row.branch, row.documents) for row in hourly] == [(KIOSK, BRANCH, 2)]
     assert beat is not None and beat.version == "9.9.9" and beat.branch == BRANCH

@@ -5,8 +5,8 @@ against the same query on a store of 10,000 visits.
 The stores are seeded in bulk (``executemany`` on SQLite, ``COPY`` on
 PostgreSQL), the roll-ups computed as the events are drawn, exactly as
 kiosk.core.visits.write_step would have kept them; plus one audit row and half
-an outbox message per visit, so the figures reading those tables read as many
-rows as such a month would have.
+an outbox message per visit (their daily roll-ups kept by the triggers, as
+the kiosks' own writes are).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kiosk.bench.seed import _copy, _insert_many
 from kiosk.core import supervision
 from kiosk.core.supervision import Scope
 from kiosk.core.visits import (
-    COMPLETED, DOCUMENT_STEP_TYPES, EXIT, IDLE, NOT_SUBMITTED, OFFICE, duration_bucket,
+    ALL_BRANCHES, COMPLETED, DOCUMENT_STEP_TYPES, EXIT, IDLE, NOT_SUBMITTED, OFFICE, duration_bucket,
 )
 from kiosk.store.models import (
     AuditEvent, KioskHeartbeat, KioskHourly, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily,
@@ -88,8 +88,9 @@ def _visits(count: int, postgres: bool, rollups: dict[str, Counter]) -> Iterator
             seconds = round(rng.lognormvariate(2.0, 0.8), 3)
             refusals = 1 if refusal else 0
             yield (visit, hour, slug, branch, kiosk, step_id, step_type, outcome, refusal, refusals, ended, seconds)
-            steps_daily[(day, slug, branch, step_id, step_type, outcome, refusal, ended)] += 1
-            times_daily[(day, slug, branch, step_id, duration_bucket(seconds))] += 1
+            for rolled in (branch, ALL_BRANCHES):
+                steps_daily[(rolled, day, slug, step_id, step_type, outcome, refusal, ended)] += 1
+                times_daily[(rolled, day, slug, step_id, duration_bucket(seconds))] += 1
             if step_type in DOCUMENT_STEP_TYPES:
                 hourly[(hour, kiosk, slug, branch)] += refusals + (outcome not in NOT_SUBMITTED)
             if ended:
@@ -137,10 +138,10 @@ def seed_visits(engine, visits: int) -> tuple[float, int]:
             connection.exec_driver_sql("PRAGMA cache_size=-200000")
         put(connection, VisitEvent.__table__, EVENT_COLUMNS, counted(_visits(visits, postgres, rollups)))
         put(connection, VisitStepDaily.__table__,
-            ("day", "institution", "branch", "step_id", "step_type", "outcome", "refusal", "ended", "count"),
-            ((_day(key[0], postgres), *key[1:], count) for key, count in rollups["step"].items()))
-        put(connection, VisitTimeDaily.__table__, ("day", "institution", "branch", "step_id", "bucket", "count"),
-            ((_day(key[0], postgres), *key[1:], count) for key, count in rollups["time"].items()))
+            ("branch", "day", "institution", "step_id", "step_type", "outcome", "refusal", "ended", "count"),
+            ((key[0], _day(key[1], postgres), *key[2:], count) for key, count in rollups["step"].items()))
+        put(connection, VisitTimeDaily.__table__, ("branch", "day", "institution", "step_id", "bucket", "count"),
+            ((key[0], _day(key[1], postgres), *key[2:], count) for key, count in rollups["time"].items()))
         put(connection, KioskHourly.__table__, ("hour", "kiosk", "institution", "branch", "documents"),
             ((*key, count) for key, count in rollups["hour"].items()))
         put(connection, KioskHeartbeat.__table__,

@@ -1,9 +1,10 @@
 """The supervisor's figures over a period (issue 22 point 3), as plain rows.
 
-The visit figures read only the roll-ups kept by kiosk.core.visits (a few
-thousand rows for 30 days, whatever the number of visits); the messages and
-the audit figures read ``outbox_message`` and ``audit_event`` through their
-time indexes.  Each function returns a list of dicts (one per row, JSON and CSV
+Every figure reads roll-ups, never the events: the visit figures those kept
+by kiosk.core.visits (for all branches, the rows under branch "*"), the
+messages and audit figures ``outbox_daily`` and ``audit_daily``, kept by
+triggers (migration 0011).  So a month's figure reads rows per day and
+kind, whatever the number of visits.  Each function returns a list of dicts (one per row, JSON and CSV
 ready: kiosk.report).  A period is two dates, both included, in UTC.
 
 What they count: a visit is one pass from the welcome screen back to it; a
@@ -20,19 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from kiosk.core.visits import AGAIN, COMPLETED, EXIT, IDLE, OFFICE, bucket_bound
-from kiosk.store.models import (
-    AuditEvent,
-    KioskHeartbeat,
-    KioskHourly,
-    Member,
-    OutboxMessage,
-    VisitStepDaily,
-    VisitTimeDaily,
-)
+from kiosk.core.visits import AGAIN, ALL_BRANCHES, COMPLETED, EXIT, IDLE, OFFICE, bucket_bound
+from kiosk.store.models import AuditDaily, KioskHeartbeat, KioskHourly, OutboxDaily, VisitStepDaily, VisitTimeDaily
 
 QUESTION_STEP_TYPES = ("personal_questions", "product_questions")
 
@@ -56,11 +49,10 @@ class Scope:
 
 
 def _daily_filter(table, scope: Scope) -> list:
-    where = [table.c.day >= scope.start, table.c.day <= scope.end]
+    """One branch's rows, or the rows of every branch together (never both: each event is in both)."""
+    where = [table.c.branch == (scope.branch or ALL_BRANCHES), table.c.day >= scope.start, table.c.day <= scope.end]
     if scope.institution:
         where.append(table.c.institution == scope.institution)
-    if scope.branch:
-        where.append(table.c.branch == scope.branch)
     return where
 
 
@@ -168,44 +160,43 @@ def failed_question_sets(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
 
 
 def documents_per_kiosk(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
-    """Per kiosk: documents typed in the period, and its busiest hour (a kiosk
-    trying documents one after another stands out)."""
+    """Per kiosk (and institution): documents typed in the period, and its
+    busiest hour (a kiosk trying documents one after another stands out)."""
     table = KioskHourly.__table__
     where = [table.c.hour >= scope.since, table.c.hour < scope.until]
     if scope.institution:
         where.append(table.c.institution == scope.institution)
     if scope.branch:
         where.append(table.c.branch == scope.branch)
-    statement = (
-        select(table.c.kiosk, table.c.branch, table.c.hour, func.sum(table.c.documents))
+    kiosk = (table.c.kiosk, table.c.institution, table.c.branch)
+    totals = select(*kiosk, func.sum(table.c.documents).label("documents"),
+                    func.max(table.c.documents).label("busiest")).where(*where).group_by(*kiosk).subquery()
+    busiest = (
+        select(*totals.c, func.min(table.c.hour))
+        .join_from(totals, table, (table.c.kiosk == totals.c.kiosk) & (table.c.institution == totals.c.institution)
+                   & (table.c.documents == totals.c.busiest))
         .where(*where)
-        .group_by(table.c.kiosk, table.c.branch, table.c.hour)
+        .group_by(*totals.c)
     )
-    kiosks: dict[tuple, dict[str, Any]] = {}
-    for kiosk, branch, hour, documents in _rows(engine, statement):
-        row = kiosks.setdefault((kiosk, branch), dict(kiosk=kiosk, branch=branch, documents=0,
-                                                        busiest_hour=None, busiest_hour_documents=0))
-        documents = int(documents)
-        row["documents"] += documents
-        if documents > row["busiest_hour_documents"]:
-            row["busiest_hour"], row["busiest_hour_documents"] = _hour(hour), documents
-    return sorted(kiosks.values(), key=lambda row: (-row["busiest_hour_documents"], row["kiosk"]))
+    rows = [dict(kiosk=kiosk, institution=institution, branch=branch, documents=int(documents),
+                 busiest_hour=_hour(hour), busiest_hour_documents=int(most))
+            for kiosk, institution, branch, documents, most, hour in _rows(engine, busiest)]
+    return sorted(rows, key=lambda row: (-row["busiest_hour_documents"], row["kiosk"], row["institution"]))
 
 
 def messages_per_channel(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
-    """Per day, channel (sms, email) and subject: the messages the outbox sent."""
-    table = OutboxMessage.__table__
-    day = func.date(table.c.created_at)
-    statement = (
-        select(day, table.c.channel, table.c.subject, func.count())
-        .where(table.c.created_at >= scope.since, table.c.created_at < scope.until)
-        .group_by(day, table.c.channel, table.c.subject)
-        .order_by(day, table.c.channel, table.c.subject)
-    )
+    """Per day, channel (sms, email) and subject: the messages the outbox sent
+    (outbox_daily, kept by a trigger; institution: the member's)."""
+    table = OutboxDaily.__table__
+    where = [table.c.day >= scope.start, table.c.day <= scope.end]
     if scope.institution:
-        members = Member.__table__
-        statement = statement.join_from(table, members, table.c.member_id == members.c.id).where(
-            members.c.institution == scope.institution)
+        where.append(table.c.institution == scope.institution)
+    statement = (
+        select(table.c.day, table.c.channel, table.c.subject, func.sum(table.c.count))
+        .where(*where)
+        .group_by(table.c.day, table.c.channel, table.c.subject)
+        .order_by(table.c.day, table.c.channel, table.c.subject)
+    )
     return [dict(day=_day(day), channel=channel, subject=subject, count=int(count))
             for day, channel, subject, count in _rows(engine, statement)]
 
@@ -213,27 +204,20 @@ def messages_per_channel(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
 def audit_actions(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
     """Per day, institution, action and who acted (member, teller, admin): codes
     and links sent (with their purpose and channel), locks, blocked keys,
-    unknown documents asked for a recovery, tellers' actions."""
-    table = AuditEvent.__table__
-    day = func.date(table.c.at)
-    where = [table.c.at >= scope.since, table.c.at < scope.until]
+    unknown documents asked for a recovery, tellers' actions (audit_daily,
+    kept by a trigger)."""
+    table = AuditDaily.__table__
+    where = [table.c.day >= scope.start, table.c.day <= scope.end]
     if scope.institution:
         where.append(table.c.institution == scope.institution)
-    # Only a sent message's detail is read ("<purpose> por <channel>"); other details are a member's own.
-    detail = case((table.c.action == "code_sent", table.c.detail), else_="")
-    statement = (
-        select(day, table.c.institution, table.c.action, table.c.actor, detail, func.count())
-        .where(*where)
-        .group_by(day, table.c.institution, table.c.action, table.c.actor, detail)
-    )
-    counts: dict[tuple, int] = defaultdict(int)
-    for day_value, institution, action, who, text, count in _rows(engine, statement):
-        kind = who.split(":", 1)[0] if ":" in who else who
-        purpose, _by, channel = text.rpartition(" por ") if action == "code_sent" else ("", "", "")
-        counts[(_day(day_value), institution, action, kind, purpose, channel)] += int(count)
-    return [dict(day=day_value, institution=institution, action=action, actor=kind, purpose=purpose,
-                 channel=channel, count=count)
-            for (day_value, institution, action, kind, purpose, channel), count in sorted(counts.items())]
+    columns = (table.c.day, table.c.institution, table.c.action, table.c.actor, table.c.detail)
+    statement = select(*columns, func.sum(table.c.count)).where(*where).group_by(*columns).order_by(*columns)
+    rows = []
+    for day_value, institution, action, actor, detail, count in _rows(engine, statement):
+        purpose, _by, channel = detail.rpartition(" por ") if action == "code_sent" else ("", "", "")
+        rows.append(dict(day=_day(day_value), institution=institution, action=action, actor=actor, purpose=purpose,
+                         channel=channel, count=int(count)))
+    return rows
 
 
 def kiosks(engine: Engine, scope: Scope | None = None) -> list[dict[str, Any]]:

@@ -59,6 +59,7 @@ HOME_STEP_TYPE = "member_home"
 DURATION_BOUNDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 180,
                    240, 300, 450, 600)
 HEARTBEAT_SECONDS = 60.0
+ALL_BRANCHES = "*"  # the roll-ups' rows for every branch together
 
 
 def duration_bucket(seconds: float) -> int:
@@ -302,8 +303,9 @@ def write_step(engine: Engine, event: StepEvent) -> None:
     row = asdict(event)
     with transaction(engine) as session:
         session.execute(VisitEvent.__table__.insert().values(**row))
-        _add(session, VisitStepDaily.__table__, step_keys, "count", 1)
-        _add(session, VisitTimeDaily.__table__, time_keys, "count", 1)
+        for branch in (event.branch, ALL_BRANCHES):
+            _add(session, VisitStepDaily.__table__, {**step_keys, "branch": branch}, "count", 1)
+            _add(session, VisitTimeDaily.__table__, {**time_keys, "branch": branch}, "count", 1)
         if hour_keys is not None:
             _add(session, KioskHourly.__table__, hour_keys, "documents", documents, branch=event.branch)
 

@@ -119,7 +119,7 @@ class OutboxMessage(SQLModel, table=True):
     recipient: str = Field(max_length=120)
     subject: str = Field(default="", max_length=200)
     sealed_body: str
-    created_at: datetime = Field(index=True)
+    created_at: datetime
 
 
 class AuditEvent(SQLModel, table=True):
@@ -272,13 +272,15 @@ class VisitEvent(SQLModel, table=True):
 
 class VisitStepDaily(SQLModel, table=True):
     """Step events counted per day and where they led: the funnel and the
-    daily figures read these few rows, not the events."""
+    daily figures read these few rows, not the events.  Each event is counted
+    twice: under its branch, and under ``branch = "*"`` (every branch), so a
+    figure for all branches reads no more rows than one for a branch."""
 
     __tablename__ = "visit_step_daily"
 
+    branch: str = Field(primary_key=True, max_length=60)
     day: date = Field(primary_key=True)
     institution: str = Field(primary_key=True, max_length=40)
-    branch: str = Field(primary_key=True, max_length=60)
     step_id: str = Field(primary_key=True, max_length=40)
     step_type: str = Field(primary_key=True, max_length=40)
     outcome: str = Field(primary_key=True, max_length=40)
@@ -289,13 +291,14 @@ class VisitStepDaily(SQLModel, table=True):
 
 class VisitTimeDaily(SQLModel, table=True):
     """Step events counted per day by time spent, in buckets
-    (kiosk.core.visits.DURATION_BUCKETS): the median and p90 per step."""
+    (kiosk.core.visits.DURATION_BOUNDS): the median and p90 per step.  Like
+    visit_step_daily, under the branch and under "*"."""
 
     __tablename__ = "visit_time_daily"
 
+    branch: str = Field(primary_key=True, max_length=60)
     day: date = Field(primary_key=True)
     institution: str = Field(primary_key=True, max_length=40)
-    branch: str = Field(primary_key=True, max_length=60)
     step_id: str = Field(primary_key=True, max_length=40)
     bucket: int = Field(primary_key=True)
     count: int
@@ -312,6 +315,34 @@ class KioskHourly(SQLModel, table=True):
     institution: str = Field(primary_key=True, max_length=40)
     branch: str = Field(max_length=60)
     documents: int
+
+
+class AuditDaily(SQLModel, table=True):
+    """audit_event counted per day, institution, action and kind of actor
+    (member, teller, admin), and for a sent message its "<purpose> por
+    <channel>": kept by a trigger on audit_event (migration 0011)."""
+
+    __tablename__ = "audit_daily"
+
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    action: str = Field(primary_key=True, max_length=60)
+    actor: str = Field(primary_key=True, max_length=40)
+    detail: str = Field(primary_key=True, max_length=400)
+    count: int
+
+
+class OutboxDaily(SQLModel, table=True):
+    """outbox_message counted per day, institution (its member's), channel and
+    subject: kept by a trigger on outbox_message (migration 0011)."""
+
+    __tablename__ = "outbox_daily"
+
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    channel: str = Field(primary_key=True, max_length=10)
+    subject: str = Field(primary_key=True, max_length=200)
+    count: int
 
 
 class KioskHeartbeat(SQLModel, table=True):
