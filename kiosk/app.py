@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kiosk.config import PROJECT_DIR
+from kiosk.core.visits import EXIT, IDLE
 from kiosk.flow.profile import HERE, WELCOME, Profile, ProfileError, Step
 from kiosk.flow.runner import FlowRunner
 from kiosk.i18n import current_language, set_language
@@ -30,6 +31,7 @@ from kiosk.widgets import KeypadShuffler
 
 if TYPE_CHECKING:
     from kiosk.core.service import KioskService
+    from kiosk.core.visits import VisitRecorder
     from kiosk.screens.home import HomeScreen
     from kiosk.screens.base import StepScreen
 
@@ -74,6 +76,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         operator_pin: str | None = None,
         rng: random.Random | None = None,
         demo: DemoConsole | None = None,
+        visits: VisitRecorder | None = None,
     ) -> None:
         super().__init__()
         self.idle_timeout = idle_timeout
@@ -82,6 +85,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         # What every visit starts in: a member's «English» lasts their visit only.
         self.home_language = current_language()
         self.demo = demo
+        self.visits = visits  # supervision's recorder (kiosk.core.visits); None: no visit is recorded
         # Keypad layouts and image challenges; tests pass a seeded generator.
         self.rng = rng or random.SystemRandom()
         self.shuffler = KeypadShuffler(self.rng)
@@ -107,7 +111,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
     def _serve(self, service: KioskService, profile: Profile) -> None:
         self.service = service
         self.profile = profile
-        self.runner = FlowRunner(self, profile, STEP_SCREENS)
+        self.runner = FlowRunner(self, profile, STEP_SCREENS, recorder=self.visits)
 
     def get_default_screen(self) -> Screen:
         if self.demo:
@@ -291,10 +295,10 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         else:
             self.switch_screen(screen)
 
-    def return_to_welcome(self) -> None:
+    def return_to_welcome(self, how: str = EXIT) -> None:
         """End the visit: every screen above the welcome one goes, and with
         them every field the member typed into."""
-        self.runner.end()
+        self.runner.end(how)
         self.drop_prepared()
         while len(self.screen_stack) > self.home_depth:
             self.pop_screen()
@@ -321,7 +325,7 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
 
     def end_idle_session(self) -> None:
         if self.runner is not None:
-            self.return_to_welcome()
+            self.return_to_welcome(IDLE)
         else:  # no institution shown yet (the demo's start screen)
             self.reset_for_next_member()
 

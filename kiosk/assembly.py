@@ -42,12 +42,18 @@ class LazyStore:
     worker after its first screen is shown (kiosk.store_later)."""
 
     def __init__(self, settings: Settings) -> None:
+        from kiosk import __version__
+        from kiosk.core.visits import VisitRecorder
+
         self.settings = settings
         self.engine = None
+        # Supervision's visit events and heartbeats, written in a thread of their own once the store is open.
+        self.visits = VisitRecorder(lambda: self.engine, settings.kiosk_id, settings.kiosk_branch, __version__)
 
     def open(self) -> "LazyStore":
         if self.engine is None:
             self.engine, _added, self.hasher, self.settings = open_seeded(self.settings, seed=False)
+            self.visits.start()
         return self
 
     def service_for(self, profile):
@@ -75,8 +81,10 @@ def build_app(settings: Settings):
 
     if settings.institution:  # a branch kiosk: one institution, no operator's choice
         profile = load_profile(settings.institution, step_types=set(STEP_SCREENS))
+        store.visits.institution = profile.slug  # its heartbeats name it before the first visit
         return KioskApp(
-            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin
+            lambda: store.open().service_for(profile), profile, settings.idle_timeout, settings.operator_pin,
+            visits=store.visits,
         )
 
     profiles = {slug: load_profile(slug, step_types=set(STEP_SCREENS)) for slug in available_profiles()}
@@ -87,7 +95,7 @@ def build_app(settings: Settings):
     demo = DemoConsole(
         [(p.slug, p.name, p.portal) for p in profiles.values()], open_institution, open_store=store.open
     )
-    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo)
+    return KioskApp(None, None, settings.idle_timeout, settings.operator_pin, demo=demo, visits=store.visits)
 
 
 def check_institution_files() -> None:

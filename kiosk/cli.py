@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--document", required=True, help="TYPE:NUMBER (e.g. CC:1010123456)")
     export.add_argument("--format", choices=("json", "csv"), default="json")
+    from kiosk.report import parse_day
+
+    report = commands.add_parser(
+        "report", help="the supervisor's figures over a period (visits, funnel, times, messages, locks, kiosks)"
+    )
+    report.add_argument("--from", dest="start", type=parse_day, required=True, help="first day, YYYY-MM-DD (UTC)")
+    report.add_argument("--to", dest="end", type=parse_day, required=True, help="last day, included")
+    report.add_argument("--branch", help="only this branch (KIOSK_BRANCH of its kiosks)")
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
     bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     bench.add_argument("--compare-compose-ahead", action="store_true",
@@ -166,6 +175,8 @@ def _main(argv: list[str] | None) -> int:
         return _teller(settings, args)
     if command == "audit":
         return _audit(settings, args)
+    if command == "report":
+        return _report(settings, args)
     if command == "seed":
         added = _open(settings, seed=True)[1]
         print(f"{added} demo members added")
@@ -175,7 +186,11 @@ def _main(argv: list[str] | None) -> int:
 
 def _run(settings: Settings) -> int:
     app = build_app(settings)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if app.visits is not None:
+            app.visits.close()  # the events still queued, and a last heartbeat
     if app.store_problem is not None:  # the kiosk stopped before serving anyone (kiosk.store_later)
         raise app.store_problem
     return app.return_code or 0
@@ -357,6 +372,19 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
     print(member_record.as_csv(record) if args.format == "csv" else member_record.as_json(record), end="")
     if args.format == "json":
         print()
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.core.supervision import Scope
+    from kiosk.report import report
+
+    if args.end < args.start:
+        print("kiosk: --to is before --from", file=sys.stderr)
+        return 2
+    engine, settings = _open_store(settings)
+    scope = Scope(args.start, args.end, institution=settings.institution, branch=args.branch)
+    report(engine, scope, args.format, sys.stdout)
     return 0
 
 

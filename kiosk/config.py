@@ -53,6 +53,8 @@ class Settings:
     operator_pin: str | None = None
     # Names this terminal for its own limit on documents looked up (kiosk.core.terminal).
     kiosk_id: str = field(default_factory=_host_name)
+    # The branch office the kiosk stands in, as supervision groups kiosks (kiosk.core.visits).
+    kiosk_branch: str = "principal"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -69,5 +71,6 @@ class Settings:
             institution=env.get("KIOSK_INSTITUTION") or None,
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,
             kiosk_id=env.get("KIOSK_ID") or _host_name(),
+            kiosk_branch=env.get("KIOSK_BRANCH") or cls.kiosk_branch,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

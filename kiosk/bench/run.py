@@ -26,12 +26,13 @@ class Sizes:
     sqlite_kiosks: int
     postgres_kiosks: int
     kiosk_seconds: float
+    visits: int  # supervision's figures on a store of this many visits, beside one of 10,000
 
 
 FULL = Sizes(startup_runs=15, flow_runs=3, members=1_000_000, rows=10_000_000, ops=300,
-             sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20)
+             sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20, visits=1_000_000)
 QUICK = Sizes(startup_runs=5, flow_runs=2, members=20_000, rows=200_000, ops=60,
-              sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5)
+              sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5, visits=100_000)
 
 
 def _postgres(report: Report):
@@ -72,7 +73,7 @@ def _section(report: Report, title: str, work) -> None:
 
 
 def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
-    from kiosk.bench import flow, kiosks, scale, startup
+    from kiosk.bench import flow, kiosks, scale, startup, visits
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
@@ -93,6 +94,10 @@ def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
                     url("small"), url("big"), sizes.members, sizes.rows, sizes.ops, label)))
                 if label == "PostgreSQL":
                     server.drop_database("big")  # gigabytes the kiosks do not need
+                _section(report, f"supervision's figures on {label}", lambda: report.add(*visits.measure(
+                    url("visits-small"), url("visits-big"), sizes.visits, label)))
+                if label == "PostgreSQL":
+                    server.drop_database("visits-big")
 
                 def many(label=label, url=url, processes=processes, cost=4):
                     figure, errors = kiosks.measure(url(f"kiosks{cost}"), processes, sizes.kiosk_seconds, label, cost)

@@ -12,10 +12,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from kiosk.core.visits import EXIT, ROUTED, VisitLog
 from kiosk.flow.profile import HERE, WELCOME, Profile, Step
 
 if TYPE_CHECKING:
     from kiosk.core.service import Identity, PendingChange, Proof
+    from kiosk.core.visits import VisitRecorder
 
 
 class Host(Protocol):
@@ -47,15 +49,20 @@ class FlowContext:
 
 
 class FlowRunner:
-    def __init__(self, host: Host, profile: Profile, screens: dict[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self, host: Host, profile: Profile, screens: dict[str, Callable[..., Any]],
+        recorder: VisitRecorder | None = None,
+    ) -> None:
         self.host = host
         self.profile = profile
         self.screens = screens
         self.context = FlowContext()
         self.current: Step | None = None
+        self.visits = VisitLog(recorder, profile.slug)  # supervision's events (kiosk.core.visits)
 
     def start(self) -> None:
         self.context = FlowContext()
+        self.visits.started()
         self.go(self.profile.start)
 
     def advance(self, step: Step, outcome: str = "done", banner: str | None = None) -> bool:
@@ -69,6 +76,7 @@ class FlowRunner:
             return False
         if banner:
             self.context.banner = banner
+        self.visits.left(step, outcome)
         self.go(target)
         return True
 
@@ -78,13 +86,16 @@ class FlowRunner:
 
     def go(self, step_id: str) -> None:
         if step_id == WELCOME:
+            self.visits.ended(ROUTED)
             self.host.return_to_welcome()
             return
         step = self.profile.step(step_id)
         self.current = step
+        self.visits.shown(step)
         self.host.show_step(self.screens[step.type](self, step))
 
-    def end(self) -> None:
+    def end(self, how: str = EXIT) -> None:
         """Forget everything about the visit (idle timeout, Salida segura)."""
+        self.visits.ended(how)
         self.context = FlowContext()
         self.current = None

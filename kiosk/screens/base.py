@@ -76,6 +76,9 @@ class CoreCallScreen(Screen):
         message.update(text)
         message.set_classes(f"-{kind}" if text else "")
 
+    def note_refusal(self, reason: str) -> None:
+        """A refusal the core gave this screen (a step screen records it for supervision)."""
+
     def call_core(
         self,
         work: Callable[[], Any],
@@ -97,6 +100,7 @@ class CoreCallScreen(Screen):
             try:
                 result = await asyncio.to_thread(work)
             except Refusal as refusal:
+                self.note_refusal(refusal.reason)
                 done(refused=refusal)
             except Exception as error:  # never a traceback on a member's screen
                 log_failure(error, f"a core call on {self!r}")
@@ -245,6 +249,9 @@ class StepScreen(CoreCallScreen):
 
     def finish(self, outcome: str = "done", banner: str | None = None) -> None:
         self.runner.advance(self.step, outcome, banner)
+
+    def note_refusal(self, reason: str) -> None:
+        self.runner.visits.refused(reason)
 
     @on(Button.Pressed, "#safe-exit")
     def _safe_exit(self) -> None:

@@ -246,3 +246,112 @@ class ContactChange(SQLModel, table=True):
     cancelled_by: str | None = Field(default=None, max_length=40)  # the actor, ``teller:<id>``
     cancelled_at: datetime | None = None
     applied_at: datetime | None = None
+
+
+class VisitEvent(SQLModel, table=True):
+    """One step of one kiosk visit, for supervision (kiosk.core.visits).  Nothing
+    about the member: no document, name, contact, key, code, nor whether the
+    document was known; ``visit`` is a random token drawn for the visit alone."""
+
+    __tablename__ = "visit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit: str = Field(max_length=32)
+    at: datetime = Field(index=True)
+    institution: str = Field(max_length=40)
+    branch: str = Field(max_length=60)
+    kiosk: str = Field(max_length=60)
+    step_id: str = Field(max_length=40)
+    step_type: str = Field(max_length=40)
+    outcome: str = Field(max_length=40)
+    refusal: str = Field(default="", max_length=60)  # the last one the step showed
+    refusals: int = 0  # how many the step showed
+    ended: str = Field(default="", max_length=20)  # "" while the visit went on
+    seconds: float
+
+
+class VisitStepDaily(SQLModel, table=True):
+    """Step events counted per day and where they led: the funnel and the
+    daily figures read these few rows, not the events.  Each event is counted
+    twice: under its branch, and under ``branch = "*"`` (every branch), so a
+    figure for all branches reads no more rows than one for a branch."""
+
+    __tablename__ = "visit_step_daily"
+
+    branch: str = Field(primary_key=True, max_length=60)
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    step_id: str = Field(primary_key=True, max_length=40)
+    step_type: str = Field(primary_key=True, max_length=40)
+    outcome: str = Field(primary_key=True, max_length=40)
+    refusal: str = Field(primary_key=True, max_length=60)
+    ended: str = Field(primary_key=True, max_length=20)
+    count: int
+
+
+class VisitTimeDaily(SQLModel, table=True):
+    """Step events counted per day by time spent, in buckets
+    (kiosk.core.visits.DURATION_BOUNDS): the median and p90 per step.  Like
+    visit_step_daily, under the branch and under "*"."""
+
+    __tablename__ = "visit_time_daily"
+
+    branch: str = Field(primary_key=True, max_length=60)
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    step_id: str = Field(primary_key=True, max_length=40)
+    bucket: int = Field(primary_key=True)
+    count: int
+
+
+class KioskHourly(SQLModel, table=True):
+    """Documents typed per kiosk per hour (the events of document-taking steps):
+    a kiosk trying many documents stands out."""
+
+    __tablename__ = "kiosk_hourly"
+
+    hour: datetime = Field(primary_key=True)
+    kiosk: str = Field(primary_key=True, max_length=60)
+    institution: str = Field(primary_key=True, max_length=40)
+    branch: str = Field(max_length=60)
+    documents: int
+
+
+class AuditDaily(SQLModel, table=True):
+    """audit_event counted per day, institution, action and kind of actor
+    (member, teller, admin), and for a sent message its "<purpose> por
+    <channel>": kept by a trigger on audit_event (migration 0011)."""
+
+    __tablename__ = "audit_daily"
+
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    action: str = Field(primary_key=True, max_length=60)
+    actor: str = Field(primary_key=True, max_length=40)
+    detail: str = Field(primary_key=True, max_length=400)
+    count: int
+
+
+class OutboxDaily(SQLModel, table=True):
+    """outbox_message counted per day, institution (its member's), channel and
+    subject: kept by a trigger on outbox_message (migration 0011)."""
+
+    __tablename__ = "outbox_daily"
+
+    day: date = Field(primary_key=True)
+    institution: str = Field(primary_key=True, max_length=40)
+    channel: str = Field(primary_key=True, max_length=10)
+    subject: str = Field(primary_key=True, max_length=200)
+    count: int
+
+
+class KioskHeartbeat(SQLModel, table=True):
+    __tablename__ = "kiosk_heartbeat"
+
+    kiosk: str = Field(primary_key=True, max_length=60)
+    institution: str = Field(max_length=40)
+    branch: str = Field(max_length=60)
+    version: str = Field(max_length=40)
+    started_at: datetime
+    last_seen: datetime
+    errors: int = 0  # errors logged since the kiosk started
