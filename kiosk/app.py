@@ -106,7 +106,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             self.take_store(service)
         else:
             self.take_store(None)
-            self._serve(service, profile)
+            if profile is not None:  # (an app made only to be looked at has none)
+                self._serve(service, profile)
 
     def _serve(self, service: KioskService, profile: Profile) -> None:
         self.service = service
