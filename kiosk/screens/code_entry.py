@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kiosk.core.outbox import SMS
 from kiosk.i18n import _
@@ -69,7 +69,6 @@ class CodeEntryScreen(StepScreen):
         self._send()
 
     @on(Button.Pressed, "#continue")
-    @on(Input.Submitted, "#code")
     def _continue(self) -> None:
         field = self.query_one("#code", KeyField)
         code, field.value = field.value.strip(), ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from kiosk.i18n import _
 from kiosk.screens.base import LoginStepScreen
@@ -33,7 +33,6 @@ class KeyEntryScreen(LoginStepScreen):
     def _forgot(self) -> None:
         self.finish("forgot")
 
-    @on(Input.Submitted, "#key")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         field = self.query_one("#key", KeyField)

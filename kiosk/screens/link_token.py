@@ -31,7 +31,6 @@ class LinkTokenScreen(StepScreen):
         with Horizontal(classes="actions"):
             yield Button(_("Continuar"), id="continue", variant="primary")
 
-    @on(Input.Submitted, "#token")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         token = self.query_one("#token", Input).value

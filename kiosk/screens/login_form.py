@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kiosk.core.dates import local_date, spanish_date
 from kiosk.i18n import _, current_language
@@ -70,7 +70,6 @@ class LoginFormScreen(LoginStepScreen):
         self.finish("first_access")
 
     @on(Button.Pressed, "#continue")
-    @on(Input.Submitted, "#key")
     def _continue(self) -> None:
         key = self.query_one("#key", KeyField)
         secret, key.value = key.value, ""
