@@ -271,16 +271,15 @@ class KioskService:
             )
         return self._read(lambda s: masked_contacts(self._member(s, identity.member_id)))
 
-    def security_display(self, identity: Identity) -> SecurityDisplay:
-        """The member's image and phrase; a stable decoy for anyone else."""
-        chosen = None
-        if identity.member_id is not None:
-            chosen = self._read(lambda s: security_image_of(s, identity.member_id))
-        if chosen is None:
+    def security_display(self, identity: Identity) -> SecurityDisplay | None:
+        """The member's image and phrase, or None before they chose any (a
+        first access); for anyone else a stable decoy, None at the members' rate."""
+        if identity.member_id is None:
             return decoy_security_display(
                 self.hasher, self.institution, identity.document_type, identity.document_number
             )
-        return SecurityDisplay(chosen.image, chosen.phrase)
+        chosen = self._read(lambda s: security_image_of(s, identity.member_id))
+        return None if chosen is None else SecurityDisplay(chosen.image, chosen.phrase)
 
     def messages_for(self, member_id: int, limit: int = 20) -> list[outbox.Delivered]:
         return self._read(lambda s: outbox.recent(s, self.sealer, member_id, limit))

@@ -13,6 +13,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
@@ -105,8 +106,7 @@ class CoreCallScreen(Screen):
             if not self.is_attached:
                 return
             card.loading = False
-            if focused is not None and focused.is_attached:
-                focused.focus()
+            self.focus_after_busy(focused)
             if failed is not None:
                 self.show_message(failure_message(failed))
             elif refused is not None:
@@ -118,6 +118,11 @@ class CoreCallScreen(Screen):
                 on_success(result)
 
         self.run_worker(job(), exclusive=True, group="core")
+
+    def focus_after_busy(self, focused: Widget | None) -> None:
+        """Where the focus goes back to once the core answered: where it was."""
+        if focused is not None and focused.is_attached:
+            focused.focus()
 
     def point_to_error(self, reason: str) -> None:
         """After a refusal: where the focus goes (here, where it was)."""
@@ -143,6 +148,9 @@ class StepScreen(CoreCallScreen):
     # ``compose`` reads nothing the visit has learnt (the context): what the
     # visit brings is put on it as it is shown (``fill_in``).
     PREPARED_AHEAD: ClassVar[bool] = False
+    # An outcome ``load`` already knows (from what it read): the step reports
+    # it without being shown, and the profile's route for it says where to go.
+    outcome_before_shown: str | None = None
 
     def __init__(self, runner: FlowRunner, step: Step) -> None:
         super().__init__(classes=f"step step-{step.type}")
@@ -220,6 +228,14 @@ class StepScreen(CoreCallScreen):
 
     def compose_step(self) -> ComposeResult:
         yield from ()
+
+    def focus_after_busy(self, focused: Widget | None) -> None:
+        # Nothing was focused when the work began (a code sent as the screen
+        # opens): the field the member fills first.
+        if focused is None or not focused.is_attached:
+            focus.focus_field(self, focus.first_field(self, self.FIRST_FIELD))
+        else:
+            focused.focus()
 
     def point_to_error(self, reason: str) -> None:
         focus.focus_field(self, focus.field_in_error(self, reason, self.REFUSAL_FIELDS, self.FIRST_FIELD))

@@ -35,9 +35,9 @@ REFUSAL_FIELDS: dict[str, tuple[str, ...]] = {
          "name_fragment", "reused", "same_as_temporary", "same_as_other_key", "not_digits", "keypad"),
         ("#key", "#keypad"),
     ),
-    **dict.fromkeys(("wrong_key", "wrong_temporary_key", "blocked"), ("#key", "#keypad")),
-    **dict.fromkeys(("wrong_code", "code_used", "code_dead", "no_code", "code_expired"), ("#code",)),
-    **dict.fromkeys(("link_invalid", "link_used", "link_expired", "link_dead"), ("#token",)),
+    **dict.fromkeys(("wrong_key", "wrong_temporary_key", "blocked", "key_empty"), ("#key", "#keypad")),
+    **dict.fromkeys(("wrong_code", "code_used", "code_dead", "no_code", "code_expired", "code_empty"), ("#code",)),
+    **dict.fromkeys(("link_invalid", "link_used", "link_expired", "link_dead", "token_empty"), ("#token",)),
     **dict.fromkeys(("link_identity",), ("#document", "#token")),
     "captcha": ("#robot Input",),
     "email_format": ("#email",),
@@ -47,10 +47,12 @@ REFUSAL_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def card_fields(screen: Screen) -> list[Widget]:
-    """What can take the focus on the step's card, in the order Tab visits it
-    (never «Salida segura» nor the demo phone, which are off the card)."""
-    card = screen.query_one("#card")
-    return [widget for widget in screen.focus_chain if card in widget.ancestors]
+    """What can take the focus on the step's card, in the order the card
+    lists it (never «Salida segura» nor the demo phone, which are off the
+    card).  Not the focus chain's order: before the screen's first layout it
+    sorts by regions not yet known."""
+    focusable = set(screen.focus_chain)
+    return [widget for widget in screen.query("#card *") if widget in focusable]
 
 
 def _found(screen: Screen, selectors: tuple[str, ...] | list[str]) -> Widget | None:

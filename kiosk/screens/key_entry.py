@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import LoginStepScreen
 from kiosk.screens.document import notes
@@ -38,6 +39,6 @@ class KeyEntryScreen(LoginStepScreen):
         field = self.query_one("#key", KeyField)
         secret, field.value = field.value, ""
         if not secret:
-            self.show_message(_("Escriba su clave."))
+            self.refuse(Refusal("key_empty", _("Escriba su clave.")))
             return
         self.call_core(lambda: self.log_in(self.context.identity, secret), self.logged_in)

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from kiosk.core.dates import local_date, spanish_date
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _, current_language
 from kiosk.screens.base import LoginStepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField
@@ -77,7 +78,7 @@ class LoginFormScreen(LoginStepScreen):
         if document is None:
             return
         if not secret:
-            self.show_message(_("Escriba su clave."))
+            self.refuse(Refusal("key_empty", _("Escriba su clave.")))
             return
         kind, number = document
 
