@@ -257,7 +257,11 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
             return self.runner is not None and self.runner.current is step
 
         def shown() -> None:
-            if still_wanted():
+            if still_wanted() and screen.outcome_before_shown is not None:
+                # What it read decided the step (a code with nowhere to go): on, unseen.
+                self._discard(screen)
+                screen.finish(screen.outcome_before_shown)
+            elif still_wanted():
                 self._show(screen)
             else:
                 self._discard(screen)

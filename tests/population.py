@@ -53,8 +53,12 @@ def realistic_members(count: int, seed: int) -> list[NewMember]:
                 email=drawn.email,
                 first_names=drawn.first_names,
                 last_names=drawn.last_names,
-                # About half chose an image and phrase; the others are shown a drawn one, as a stranger is.
-                image=(population.draw_image(rng), population.draw_phrase(rng)) if rng.random() < 0.5 else None,
+                # Some chose an image and phrase; the others (a first access) are shown
+                # none, as a stranger is at the same rate.
+                image=(
+                    (population.draw_image(rng), population.draw_phrase(rng))
+                    if rng.random() < 1 - population.NO_IMAGE_RATE else None
+                ),
                 products=rng.sample(PRODUCTS, rng.randint(1, 3)),
             )
         )

@@ -61,16 +61,15 @@ class Identification:
             )
         return self.core.read(lambda s: masked_contacts(self.core.member(s, identity.member_id)))
 
-    def security_display(self, identity: Identity) -> SecurityDisplay:
-        """The member's image and phrase; a stable decoy for anyone else."""
-        chosen = None
-        if identity.member_id is not None:
-            chosen = self.core.read(lambda s: security_image_of(s, identity.member_id))
-        if chosen is None:
+    def security_display(self, identity: Identity) -> SecurityDisplay | None:
+        """The member's image and phrase, or None before they chose any (a
+        first access); for anyone else a stable decoy, None at the members' rate."""
+        if identity.member_id is None:
             return decoy_security_display(
                 self.core.hasher, self.core.institution, identity.document_type, identity.document_number
             )
-        return SecurityDisplay(chosen.image, chosen.phrase)
+        chosen = self.core.read(lambda s: security_image_of(s, identity.member_id))
+        return None if chosen is None else SecurityDisplay(chosen.image, chosen.phrase)
 
     def messages_for(self, member_id: int, limit: int = 20) -> list[outbox.Delivered]:
         return self.core.read(lambda s: outbox.recent(s, self.core.sealer, member_id, limit))

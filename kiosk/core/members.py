@@ -96,8 +96,11 @@ class SecurityDisplay:
 
 def decoy_security_display(
     hasher: Hasher, institution: str, document_type: str, document_number: str
-) -> SecurityDisplay:
-    """Any of the images and one of many phrases, stable for the document."""
+) -> SecurityDisplay | None:
+    """Any of the images and one of many phrases, stable for the document; or
+    none yet (a first access), at the rate members have chosen none."""
+    if not population.draw_has_image(_decoy_rng(hasher, "has-image", institution, document_type, document_number)):
+        return None
     rng = _decoy_rng(hasher, "image", institution, document_type, document_number)
     return SecurityDisplay(image=population.draw_image(rng), phrase=population.draw_phrase(rng))
 

@@ -35,6 +35,9 @@ EMAIL_DOMAIN_WEIGHTS = {
 # Members without an e-mail, or without a mobile, on file.
 NO_EMAIL_RATE = 0.2
 NO_MOBILE_RATE = 0.05
+# Members who have not chosen a security image and phrase yet (a first access
+# where the institution asks for them): shown none, as a decoy is at this rate.
+NO_IMAGE_RATE = 0.5
 
 FIRST_NAMES = (
     "Ana", "María", "Luz", "Gloria", "Patricia", "Sandra", "Claudia", "Diana", "Paola", "Carolina",
@@ -137,3 +140,8 @@ def draw_phrase(rng: random.Random) -> str:
 
 def draw_image(rng: random.Random) -> str:
     return rng.choice(SECURITY_IMAGES)
+
+
+def draw_has_image(rng: random.Random) -> bool:
+    """Whether a person has chosen a security image yet, at the members' rate."""
+    return rng.random() >= NO_IMAGE_RATE

@@ -274,7 +274,9 @@ STEP_OUTCOMES: dict[str, dict[str, Outcome]] = {
     "recovery_form": {**_DONE, **_BACK},
     # An expired code: the screen says so and the member may ask for another,
     # unless the procedure starts again elsewhere.
-    "code_entry": {**_DONE, "expired": Outcome(STAY)},
+    # No contact on file for the code's channel (a member or a decoy alike):
+    # the profile says where such a member is sent (an office's notice).
+    "code_entry": {**_DONE, "expired": Outcome(STAY), "no_contact": Outcome()},
     "key_change": _DONE,
     "personal_questions": _QUESTIONS,
     "shown_temporary_key": _DONE,

@@ -13,7 +13,8 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
 from kiosk.core.members import validate_document
@@ -21,6 +22,7 @@ from kiosk.core.outbox import SMS
 from kiosk.flow.contracts import CHOSEN, login_outcome
 from kiosk.i18n import _
 from kiosk.host import KioskHost, kiosk_host
+from kiosk.screens import focus
 from kiosk.store.problems import is_outage, outage_cause
 from kiosk.widgets import Button, DocumentInput
 from kiosk.widgets.phone import phone_panel
@@ -112,18 +114,26 @@ class CoreCallScreen(Screen):
             if not self.is_attached:
                 return
             card.loading = False
-            if focused is not None and focused.is_attached:
-                focused.focus()
+            self.focus_after_busy(focused)
             if failed is not None:
                 self.show_message(failure_message(failed))
             elif refused is not None:
                 self.show_message(refused.message)
                 if on_refusal:
                     on_refusal(refused)
+                self.point_to_error(refused.reason)
             else:
                 on_success(result)
 
         self.run_worker(job(), exclusive=True, group="core")
+
+    def focus_after_busy(self, focused: Widget | None) -> None:
+        """Where the focus goes back to once the core answered: where it was."""
+        if focused is not None and focused.is_attached:
+            focused.focus()
+
+    def point_to_error(self, reason: str) -> None:
+        """After a refusal: where the focus goes (here, where it was)."""
 
 
 class StepScreen(CoreCallScreen):
@@ -132,13 +142,22 @@ class StepScreen(CoreCallScreen):
 
     # Loaded with the first step screen, unless the app loaded it before (KioskApp.store_opened).
     CSS_PATH = STEPS_CSS
-    # The first thing to use on the card, never «Salida segura».
-    AUTO_FOCUS = "#card *"
+    # Not Textual's first focusable: the field the member fills first
+    # (``first_field``, kiosk.screens.focus), never «Salida segura».
+    AUTO_FOCUS = ""
+    # The field filled first where it is neither the document number nor the
+    # first on the card (a selector), and a refusal's reason -> the field it
+    # is about where kiosk.screens.focus.REFUSAL_FIELDS does not say it.
+    FIRST_FIELD: ClassVar[str | None] = None
+    REFUSAL_FIELDS: ClassVar[dict[str, str]] = {}
     # Whether the screen may be composed ahead, off screen, while the member
     # is still on the step before it (``KioskApp.prepare_next``).  Only if its
     # ``compose`` reads nothing the visit has learnt (the context): what the
     # visit brings is put on it as it is shown (``fill_in``).
     PREPARED_AHEAD: ClassVar[bool] = False
+    # An outcome ``load`` already knows (from what it read): the step reports
+    # it without being shown, and the profile's route for it says where to go.
+    outcome_before_shown: str | None = None
 
     def __init__(self, runner: FlowRunner, step: Step) -> None:
         super().__init__(classes=f"step step-{step.type}")
@@ -157,6 +176,8 @@ class StepScreen(CoreCallScreen):
             if banner:
                 self.show_message(banner)
             self.fill_in()
+            if self.focused is None:
+                focus.focus_field(self, focus.first_field(self, self.FIRST_FIELD))
             # Once this screen is up and its first taps are answered.
             self.set_timer(self.host.PREPARE_AHEAD_AFTER, lambda: self.host.prepare_next(self))
 
@@ -219,6 +240,31 @@ class StepScreen(CoreCallScreen):
     def compose_step(self) -> ComposeResult:
         yield from ()
 
+    def focus_after_busy(self, focused: Widget | None) -> None:
+        # Nothing was focused when the work began (a code sent as the screen
+        # opens): the field the member fills first.
+        if focused is None or not focused.is_attached:
+            focus.focus_field(self, focus.first_field(self, self.FIRST_FIELD))
+        else:
+            focused.focus()
+
+    def point_to_error(self, reason: str) -> None:
+        focus.focus_field(self, focus.field_in_error(self, reason, self.REFUSAL_FIELDS, self.FIRST_FIELD))
+
+    def refuse(self, refusal: Refusal) -> None:
+        """A refusal found on the screen itself: said, and the focus on its field."""
+        self.show_message(refusal.message)
+        self.point_to_error(refusal.reason)
+
+    @on(Input.Submitted)
+    def _enter_submits(self, event: Input.Submitted) -> None:
+        """Enter in any field of the form presses its button (the primary one)."""
+        event.stop()
+        for button in self.query("#card .actions Button.-primary").results(Button):
+            if button.display and not button.disabled:
+                button.press()
+                return
+
     def typed_document(self) -> tuple[str, str] | None:
         """(type, number) from the screen's document fields, or None after
         telling the member what is wrong with them."""
@@ -226,7 +272,7 @@ class StepScreen(CoreCallScreen):
         try:
             return who.document_type, validate_document(who.number)
         except Refusal as refusal:
-            self.show_message(refusal.message)
+            self.refuse(refusal)
             return None
 
     def log_in(self, identity: Identity, secret: str) -> Login:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
+from kiosk.core.errors import Refusal
+from kiosk.core.outbox import EMAIL, SMS
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, KeyField
@@ -24,11 +26,20 @@ if TYPE_CHECKING:
 class CodeEntryScreen(StepScreen):
     def load(self, service: KioskService) -> None:
         self.contacts = service.contacts(self.context.identity)
+        if self._contact_on_file() is None:
+            # No code can reach this member: no field for one.  The profile
+            # routes this to its own notice (an office), for a member and for a
+            # decoy alike: decoys lack a contact at the members' rate.
+            self.outcome_before_shown = "no_contact"
+
+    def _contact_on_file(self) -> str | None:
+        """The masked contact the code goes to (the step's channel)."""
+        return self.contacts.email if self.sending_channel() == EMAIL else self.contacts.mobile
 
     def compose_step(self) -> ComposeResult:
         contacts = self.contacts
-        # A contact not on file reads as such, for a member as for a decoy (which
-        # lack one at the members' rate); the text says where to go if nothing comes.
+        # The channel's contact is on file (else the step ends as "no_contact"
+        # unseen); the other one may not be, and reads as such.
         missing = _("(sin registrar)")
         yield Static(
             self.text("text", mobile=contacts.mobile or missing, email=contacts.email or missing), classes="lead"
@@ -70,12 +81,11 @@ class CodeEntryScreen(StepScreen):
         self._send()
 
     @on(Button.Pressed, "#continue")
-    @on(Input.Submitted, "#code")
     def _continue(self) -> None:
         field = self.query_one("#code", KeyField)
         code, field.value = field.value.strip(), ""
         if not code:
-            self.show_message(_("Escriba el código que recibió."))
+            self.refuse(Refusal("code_empty", _("Escriba el código que recibió.")))
             return
         self.call_core(lambda: self._check(code), self._confirmed, on_refusal=self._refused)
 

@@ -44,14 +44,13 @@ class DocumentScreen(StepScreen):
             yield Button(self.text("button"), id="continue", variant="primary")
         yield from notes(self)
 
-    @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         typed = self.query_one("#document", Input).value
         try:
             number = validate_document(typed)
         except Refusal as refusal:
-            self.show_message(refusal.message)
+            self.refuse(refusal)
             return
         self.call_core(lambda: self.service.identify(number), self._identified)
 

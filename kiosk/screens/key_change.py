@@ -69,7 +69,7 @@ class KeyChangeScreen(StepScreen):
                 captcha = robots.first().token(visit)  # the core checks it (prepare_key_change)
             except Refusal as refusal:
                 robots.first().renew()
-                self.show_message(refusal.message)
+                self.refuse(refusal)
                 return
         for field in fields:
             field.value = ""

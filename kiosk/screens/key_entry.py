@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import LoginStepScreen
 from kiosk.screens.document import notes
@@ -33,12 +34,11 @@ class KeyEntryScreen(LoginStepScreen):
     def _forgot(self) -> None:
         self.finish("forgot")
 
-    @on(Input.Submitted, "#key")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         field = self.query_one("#key", KeyField)
         secret, field.value = field.value, ""
         if not secret:
-            self.show_message(_("Escriba su clave."))
+            self.refuse(Refusal("key_empty", _("Escriba su clave.")))
             return
         self.call_core(lambda: self.log_in(self.context.identity, secret), self.logged_in)

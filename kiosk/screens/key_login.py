@@ -1,5 +1,8 @@
 """The key step: the member's security image and phrase (their own, or a
-stable decoy for an unknown document), then the key on the scrambled keypad."""
+stable decoy for an unknown document), then the key on the scrambled keypad.
+Before any was chosen (a first access, and a decoy at the members' rate for
+it) the panel says so instead: no image, no phrase, and no warning to
+compare them."""
 
 from __future__ import annotations
 
@@ -19,13 +22,32 @@ if TYPE_CHECKING:
     from kiosk.core.service import KioskService, SecurityDisplay
 
 
+def first_access_panel() -> Content:
+    """What the panel says before an image and phrase were chosen."""
+    return Content.assemble(
+        (_("Primer ingreso"), "bold"),
+        "\n\n",
+        _(
+            "Aún no hay una imagen ni una frase de seguridad para este usuario. Ingrese la clave "
+            "que recibió; después de ingresar elegirá su imagen y su frase."
+        ),
+        "\n\n",
+        (
+            _("Si usted ya las había elegido, no ingrese su clave y acérquese a una oficina."),
+            "$warning bold",
+        ),
+    )
+
+
 class KeyLoginScreen(LoginStepScreen):
     PREPARED_AHEAD = True
     shown: SecurityDisplay | None = None
+    loaded = False
 
     def load(self, service: KioskService) -> None:
         if self.step.param("show_security_image"):
             self.shown = service.security_display(self.context.identity)
+            self.loaded = True
 
     def compose_step(self) -> ComposeResult:
         profile = self.runner.profile
@@ -46,7 +68,10 @@ class KeyLoginScreen(LoginStepScreen):
             yield Button(_("Continuar"), id="continue", variant="primary")
 
     def fill_in(self) -> None:
+        if not self.loaded:
+            return
         if (shown := self.shown) is None:
+            self.query_one("#security", Static).update(first_access_panel())
             return
         self.query_one("#security", Static).update(
             Content.assemble(

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField
@@ -33,12 +34,11 @@ class LinkTokenScreen(StepScreen):
             with Horizontal(classes="actions"):
                 yield Button(_("Continuar"), id="continue", variant="primary")
 
-    @on(Input.Submitted, "#token")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         token = self.query_one("#token", Input).value
         if not token.strip():
-            self.show_message(_("Escriba el código del enlace que le enviamos por correo."))
+            self.refuse(Refusal("token_empty", _("Escriba el código del enlace que le enviamos por correo.")))
             return
         if self.step.param("confirm_identity"):
             who = self.query_one("#who", DocumentInput)

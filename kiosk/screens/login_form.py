@@ -7,9 +7,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kiosk.core.dates import local_date, spanish_date
+from kiosk.core.errors import Refusal
 from kiosk.i18n import _, current_language
 from kiosk.screens.base import LoginStepScreen
 from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField
@@ -70,7 +71,6 @@ class LoginFormScreen(LoginStepScreen):
         self.finish("first_access")
 
     @on(Button.Pressed, "#continue")
-    @on(Input.Submitted, "#key")
     def _continue(self) -> None:
         key = self.query_one("#key", KeyField)
         secret, key.value = key.value, ""
@@ -78,7 +78,7 @@ class LoginFormScreen(LoginStepScreen):
         if document is None:
             return
         if not secret:
-            self.show_message(_("Escriba su clave."))
+            self.refuse(Refusal("key_empty", _("Escriba su clave.")))
             return
         kind, number = document
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 class MemberHomeScreen(StepScreen):
     PREPARED_AHEAD = True
+    # «Salir» is the only thing to press here: Enter presses it.
+    FIRST_FIELD = "#leave"
 
     def load(self, service: KioskService) -> None:
         self.summary = service.summary(self.context.proof)
@@ -27,6 +29,7 @@ class MemberHomeScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         yield Static(id="greeting", classes="lead")
         table = DataTable(id="products", cursor_type="none")
+        table.can_focus = False  # only read: the focus stays on «Salir»
         table.add_columns(_("Producto"), _("Número"))
         yield table
         with Horizontal(classes="actions"):

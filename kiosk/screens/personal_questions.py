@@ -52,7 +52,7 @@ class PersonalQuestionsScreen(QuestionsStep):
             captcha = robot.token(visit)  # the core asks for it: a screen alone proves nothing
         except Refusal as refusal:
             robot.renew()
-            self.show_message(refusal.message)
+            self.refuse(refusal)
             return
         email = self.query_one("#email", Input).value
         default_minutes = int(SHOWN_KEY_LIFETIME.total_seconds() // 60)

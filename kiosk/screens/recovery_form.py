@@ -61,7 +61,7 @@ class RecoveryFormScreen(StepScreen):
             captcha = robot.token(visit)  # the core asks for it: a screen alone proves nothing
         except Refusal as refusal:
             robot.renew()
-            self.show_message(refusal.message)
+            self.refuse(refusal)
             return
         key.value = confirmation.value = ""
         profile = self.runner.profile

@@ -8,7 +8,7 @@ from datetime import timedelta
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
@@ -37,7 +37,6 @@ class RecoveryLinkScreen(StepScreen):
     def _back(self) -> None:
         self.finish("back")
 
-    @on(Input.Submitted, "#document")
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         document = self.typed_document()

@@ -33,7 +33,6 @@ class SecurityImageScreen(StepScreen):
                 yield Button(_("Continuar"), id="continue", variant="primary")
 
     @on(Button.Pressed, "#continue")
-    @on(Input.Submitted, "#phrase")
     def _continue(self) -> None:
         image = self.query_one("#picker", SecurityImagePicker).chosen
         phrase = self.query_one("#phrase", Input).value

@@ -26,6 +26,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from kiosk.contrast import focus_colour
+
 # How long a pressed key stays lit: the feedback a touch screen gives nothing else for.
 PRESS_FLASH = 0.15
 
@@ -37,7 +39,9 @@ PRESS_FLASH = 0.15
 KEY_COLOURS: dict[str, tuple[str, str | None]] = {
     "key": ("surface", None),
     "hover": ("surface-darken-1", None),
-    "cursor": ("accent", "background"),  # the key Enter presses, while the grid has focus
+    # The key Enter presses, while the grid has focus: framed in this colour
+    # (its own colours, a picture's among them, stay as they are).
+    "cursor": ("accent", None),
     "pressed": ("primary", None),
     "selected": ("success", None),
 }
@@ -191,13 +195,26 @@ class KeyGrid(Widget, can_focus=True):
         kind = "key"
         for lit, state in (
             (index == self.hover, "hover"),
-            (index == self.cursor and self.has_focus, "cursor"),
             (index == self.selected, "selected"),  # a choice shows even under the cursor
             (index == self.pressed, "pressed"),
         ):
             if lit:
                 kind = state
         return styles[kind]
+
+    def _ring(self, index: int, styles: dict[str, Style]) -> Style | None:
+        """The focus frame of key ``index`` (the cursor's, while the grid has
+        focus): the accent, or white or black where the key's own colour is
+        too close to it (kiosk.contrast)."""
+        if index != self.cursor or not self.has_focus:
+            return None
+        fill = self._key_style(index, styles).bgcolor
+        frame = focus_colour(
+            Color.from_rich_color(styles["cursor"].bgcolor),
+            Color.from_rich_color(fill) if fill else Color(0, 0, 0),
+            (Color(255, 255, 255), Color(0, 0, 0)),
+        )
+        return Style(bgcolor=frame.rich_color)
 
     def _draw(self) -> list[Strip]:
         """Every line of the grid.  A key is a block of its colour with its
@@ -212,7 +229,10 @@ class KeyGrid(Widget, can_focus=True):
         lines: list[Strip] = []
         for row in range(self.rows):
             keys = range(row * self.columns, min((row + 1) * self.columns, len(self._labels)))
-            blocks = [self._draw_key(index, key_width, key_height, self._key_style(index, styles)) for index in keys]
+            blocks = [
+                self._draw_key(index, key_width, key_height, self._key_style(index, styles), self._ring(index, styles))
+                for index in keys
+            ]
             for y in range(key_height):
                 segments: list[Segment] = []
                 for column, block in enumerate(blocks):
@@ -222,13 +242,15 @@ class KeyGrid(Widget, can_focus=True):
                 lines.append(Strip(segments).extend_cell_length(width, base).crop(0, width))
         return lines
 
-    def _draw_key(self, index: int, width: int, height: int, style: Style) -> list[list[Segment]]:
+    def _draw_key(
+        self, index: int, width: int, height: int, style: Style, ring: Style | None = None
+    ) -> list[list[Segment]]:
         background = Color.from_rich_color(style.bgcolor) if style.bgcolor else Color(0, 0, 0)
         edge_above = Style(color=background.lighten(0.1).rich_color, bgcolor=style.bgcolor)
         edge_below = Style(color=background.darken(0.1).rich_color, bgcolor=style.bgcolor)
         label = self._labels[index]
         label = label.copy() if isinstance(label, Text) else Text(label)
-        label.truncate(width, overflow="ellipsis")
+        label.truncate(width - 2 if ring else width, overflow="ellipsis")  # inside the frame
         left = (width - label.cell_len) // 2
         right = width - label.cell_len - left
         # The margins apart from the label, so they are plain spaces in every renderer.
@@ -244,9 +266,23 @@ class KeyGrid(Widget, can_focus=True):
             block = [[Segment("▔" * width, edge_above)], *block[1:-1], [Segment("▁" * width, edge_below)]]
         elif height == 2:  # short keys (the keyboard on a short terminal): the label over the lower edge
             block = [middle, [Segment("▁" * width, edge_below)]]
-            return block
+            return self._framed(block, width, ring)
         block[height // 2] = middle
-        return block
+        return self._framed(block, width, ring)
+
+    @staticmethod
+    def _framed(block: list[list[Segment]], width: int, ring: Style | None) -> list[list[Segment]]:
+        """``block`` with a frame of ``ring``'s colour: its edge rows (the lower
+        one of a two-row key) and the first and last cell of every other row."""
+        if ring is None:
+            return block
+        bar = [Segment(" " * width, ring)]
+        edges = {0, len(block) - 1} if len(block) >= 3 else {len(block) - 1} if len(block) == 2 else set()
+        side = Segment(" ", ring)
+        return [
+            bar if y in edges else [side, *Strip(row).crop(1, width - 1), side]
+            for y, row in enumerate(block)
+        ]
 
     def render_line(self, y: int) -> Strip:
         state = (

@@ -216,19 +216,18 @@ async def test_unknown_document_walks_the_same_path_and_nothing_is_sent(make_app
 
 async def test_member_without_mobile_walks_as_a_stranger_and_is_told_where_to_go(make_app, service_for, engine):
     """No refusal of its own (it would tell a stranger the document is a
-    member's): the code step, whose text says to go to an office when nothing
-    arrives, and nothing sent."""
+    member's): the profile's notice for a code with nowhere to go, which
+    decoys without a mobile are shown too (tests/test_honest_screens.py),
+    no code field, and nothing sent."""
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
         await open_recovery(pilot)
         await fill(pilot, document=NO_MOBILE, key=TEMPORARY, confirmation=TEMPORARY)
         await solve_robot_check(pilot)
         await click(pilot, "#continue")
-        assert app.screen.step.id == "recovery_code"
-        assert "si no le llega en unos minutos, acérquese a una oficina" in screen_text(pilot)
-        await fill(pilot, code="4821")
-        await click(pilot, "#continue")
-        assert "El código no es correcto. Intentos restantes: 2." in message_text(pilot)
+        assert app.screen.step.id == "no_mobile"
+        assert "Acérquese a una oficina de Coasmedas" in screen_text(pilot)
+        assert not app.screen.query("#code")
     assert codes_sent(service_for("coasmedas"), NO_MOBILE) == []
     with Session(engine) as session:
         assert session.exec(select(OutboxMessage)).all() == []

@@ -60,7 +60,9 @@ def contact_features(contacts: Contacts) -> dict[str, str]:
     return features
 
 
-def display_features(display: SecurityDisplay) -> dict[str, str]:
+def display_features(display: SecurityDisplay | None) -> dict[str, str]:
+    if display is None:  # a first access: no image nor phrase chosen yet
+        return {"image": "<first access>"}
     return {"image": display.image, "phrase": display.phrase, "phrase_start": display.phrase.split()[0]}
 
 

@@ -25,7 +25,7 @@ import pytest
 
 from kiosk.core.errors import Refusal
 from kiosk.core.hashing import Hasher
-from kiosk.core.members import Contacts, decoy_contacts
+from kiosk.core.members import Contacts, decoy_contacts, decoy_security_display
 from kiosk.core.service import KioskService
 from kiosk.demo import seed_demo
 from kiosk.flow.profile import load_profile
@@ -62,12 +62,16 @@ class CountingHasher(Hasher):
         return super().verify(value, hashed)
 
 
-def unknown_document(kiosk: KioskService, like: Contacts) -> str:
-    """A document nobody holds whose decoy has the same contacts on file as ``like``."""
+def unknown_document(kiosk: KioskService, like: Contacts, first_access: bool = False) -> str:
+    """A document nobody holds whose decoy has the same contacts on file as
+    ``like``, and is a first access (no security image) if ``first_access``."""
     number = 9_000_000_000
     while True:
         decoy = decoy_contacts(kiosk.hasher, kiosk.institution, "CC", str(number))
-        if (decoy.mobile is None, decoy.email is None) == (like.mobile is None, like.email is None):
+        no_image = decoy_security_display(kiosk.hasher, kiosk.institution, "CC", str(number)) is None
+        if (decoy.mobile is None, decoy.email is None, no_image) == (
+            like.mobile is None, like.email is None, first_access
+        ):
             return str(number)
         number += 1
 
@@ -158,7 +162,8 @@ def both(kiosk: KioskService, hasher: CountingHasher, slug: str, path, number: s
     same contacts on file: the lists of answers."""
     member = kiosk.identify(number or KNOWN[slug])
     assert member.member_id is not None
-    stranger = kiosk.identify(unknown_document(kiosk, kiosk.contacts(member)))
+    first_access = kiosk.security_display(member) is None
+    stranger = kiosk.identify(unknown_document(kiosk, kiosk.contacts(member), first_access))
     return path(kiosk, member), path(kiosk, stranger)
 
 
