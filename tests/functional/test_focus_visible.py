@@ -87,7 +87,7 @@ def focus_change(before: dict[str, Color], after: dict[str, Color]) -> float:
 class FocusBench(App):
     """One of every focusable the step screens use, styled as the kiosk is."""
 
-    CSS_PATH = [str(Path(__file__).resolve().parent.parent / "kiosk.tcss"), str(STEPS_CSS)]
+    CSS_PATH = [str(Path(__file__).resolve().parents[2] / "kiosk.tcss"), str(STEPS_CSS)]
 
     def __init__(self) -> None:
         super().__init__()

@@ -21,7 +21,7 @@ from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store.models import OutboxMessage
 from tests.helpers import FIRST_ACCESS, click, fill, screen_text, solve_robot_check, type_document
 from tests.population import realistic_members
-from tests.test_coasmedas_bad_input import NO_MOBILE, open_recovery
+from tests.functional.test_coasmedas_bad_input import NO_MOBILE, open_recovery
 
 SAMPLE = 3000
 

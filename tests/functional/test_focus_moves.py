@@ -9,7 +9,7 @@ from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.screens.welcome import WelcomeScreen
 from kiosk.widgets import ScrambledKeypad
 from tests.helpers import ORDINARY, click, fill, keypad_type, message_text, settle, type_document
-from tests.test_coasmedas_flow import COASMEDAS
+from tests.functional.test_coasmedas_flow import COASMEDAS
 
 
 async def coasmedas_login(pilot) -> None:
@@ -84,7 +84,7 @@ async def test_after_a_refusal_the_focus_is_on_the_field_in_error(make_app):
 async def test_a_wrong_code_puts_the_focus_back_on_the_code(make_app):
     app = make_app(institution="coasmedas")
     async with app.run_test(size=(100, 40)) as pilot:
-        from tests.test_coasmedas_flow import recover_temporary_key
+        from tests.functional.test_coasmedas_flow import recover_temporary_key
 
         await recover_temporary_key(pilot, None)
         assert focused_id(pilot) == "code"
