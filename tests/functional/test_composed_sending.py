@@ -33,7 +33,8 @@ def composed_profile():
                  "next": {"back": "user"}},
                 # The step id says nothing of the purpose: the code is checked for "contact_check".
                 {"id": "paso_tres", "type": "code_entry", "title": "Código", "text": "Escriba el código.",
-                 "send": "code", "channel": "choice", "purpose": "contact_check", "code_digits": 6},
+                 "send": "code", "channel": "choice", "purpose": "contact_check", "code_digits": 6,
+                 "next": {"no_contact": "done"}},
                 {"id": "new_key", "type": "new_key", "title": "Nueva clave"},
                 {"id": "done", "type": "notice", "title": "Listo", "text": "Su clave cambió.", "button": "Salir",
                  "next": {"done": WELCOME}},

@@ -26,7 +26,7 @@ BASE = {
         {"id": "channel", "type": "channel_choice", "title": "Canal", "next": {"back": "user"}},
         {
             "id": "code", "type": "code_entry", "title": "Código", "text": "Escriba el código.",
-            "send": "code", "channel": "choice", "purpose": "contact_check",
+            "send": "code", "channel": "choice", "purpose": "contact_check", "next": {"no_contact": WELCOME},
         },
         {"id": "new_key", "type": "new_key", "title": "Nueva clave"},
         {"id": "done", "type": "notice", "title": "Listo", "next": {"done": WELCOME}},
@@ -56,12 +56,12 @@ def test_the_base_profile_loads_and_routes_by_its_contracts():
     channel, code = profile.step("channel"), profile.step("code")
     assert profile.following(profile.step("user")) == {"done": "channel"}  # no «forgot» button: no such outcome
     assert profile.following(channel) == {"done": "code", "back": "user"}
-    assert profile.following(code) == {"done": "new_key", "expired": HERE}
+    assert profile.following(code) == {"done": "new_key", "expired": HERE, "no_contact": WELCOME}
     assert profile.following(profile.step("done")) == {"done": WELCOME}
 
 
-@pytest.mark.parametrize("slug", ["bancocajasocial", "coasmedas", "cooperen", "cootrasena", "progressa"])
-def test_the_five_institution_profiles_load(slug):
+@pytest.mark.parametrize("slug", available_profiles())
+def test_every_institution_profile_loads(slug):
     assert slug in available_profiles()
     profile = load_profile(slug, step_types=set(STEP_SCREENS))
     for step in profile.steps:  # every outcome any step can report leads somewhere

@@ -22,7 +22,7 @@ PROFILE = {
          "next": {"ok": "home", "change_required": "new_key"}},
         {"id": "channel", "type": "channel_choice", "title": "Canal", "next": {"back": "user"}},
         {"id": "code", "type": "code_entry", "title": "Código", "send": "code", "channel": "choice",
-         "purpose": "contact_check", "next": {"done": "questions"}},
+         "purpose": "contact_check", "next": {"done": "questions", "no_contact": "done"}},
         {"id": "questions", "type": "product_questions", "title": "Preguntas", "next": {"done": "new_key"}},
         {"id": "new_key", "type": "new_key", "title": "Nueva clave"},
         {"id": "done", "type": "notice", "title": "Listo", "next": {"done": WELCOME}},
