@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from kiosk.core.captcha import Captcha, Challenges
+from kiosk.core.captcha import Captcha, Challenges, widest_picture
 from kiosk.i18n import _
 from kiosk.widgets.button import Button
 
@@ -20,10 +20,10 @@ class RobotCheck(Widget):
     RobotCheck { height: auto; width: 100%; }
     RobotCheck > Horizontal { height: auto; }
     RobotCheck .captcha-picture {
-        width: auto; height: auto; padding: 0 1;
+        height: auto; padding: 0 1; box-sizing: content-box;
         border: round $primary; background: $panel; color: $text;
     }
-    RobotCheck .captcha-answer { width: 1fr; min-width: 18; height: auto; margin: 0 0 0 1; }
+    RobotCheck .captcha-answer { width: 1fr; min-width: 13; height: auto; margin: 0 0 0 1; }
     RobotCheck Label { width: 100%; }
     RobotCheck Input, RobotCheck Button { width: 100%; }
     """
@@ -44,10 +44,15 @@ class RobotCheck(Widget):
         return captcha
 
     def compose(self) -> ComposeResult:
+        # The prompt over the picture: beside it, the answer's column would
+        # need its width (80 columns leave 13 beside the widest picture).
+        yield Label(self._prompt or _("No soy un robot: escriba el texto de la imagen"))
         with Horizontal():
-            yield Static("\n".join(self.captcha.picture), classes="captcha-picture")
+            picture = Static("\n".join(self.captcha.picture), classes="captcha-picture")
+            # As wide as the widest picture: the layout is the same whatever was drawn.
+            picture.styles.width = widest_picture()
+            yield picture
             with Vertical(classes="captcha-answer"):
-                yield Label(self._prompt or _("No soy un robot: escriba el texto de la imagen"))
                 yield Input(id="captcha-answer", max_length=12)
                 yield Button(_("Otra imagen"), id="captcha-new", compact=True)
 
