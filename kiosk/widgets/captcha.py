@@ -25,13 +25,17 @@ class RobotCheck(Widget):
     }
     RobotCheck .captcha-answer { width: 1fr; min-width: 13; height: auto; margin: 0 0 0 1; }
     RobotCheck Label { width: 100%; }
-    RobotCheck Input, RobotCheck Button { width: 100%; }
+    RobotCheck Input, RobotCheck Button { width: 100%; min-width: 0; }
     """
 
-    def __init__(self, rng: random.Random, challenges: Challenges, prompt: str | None = None, **kwargs) -> None:
+    def __init__(
+        self, rng: random.Random, challenges: Challenges, prompt: str | None = None, action: Widget | None = None, **kwargs
+    ) -> None:
         """The answer is checked by the core (``challenges``) and earns the
-        token the guarded core call asks for (``token``)."""
+        token the guarded core call asks for (``token``).  ``action`` (the
+        form's button) goes under the answer, beside the picture."""
         super().__init__(**kwargs)
+        self._action = action
         self._rng = rng
         self._prompt = prompt
         self._challenges = challenges
@@ -55,6 +59,8 @@ class RobotCheck(Widget):
             with Vertical(classes="captcha-answer"):
                 yield Input(id="captcha-answer", max_length=12)
                 yield Button(_("Otra imagen"), id="captcha-new", compact=True)
+                if self._action is not None:
+                    yield self._action
 
     def token(self, visit_id: str) -> str:
         """The core's token for the typed answer (``Challenges.solve``); a
