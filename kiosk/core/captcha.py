@@ -48,6 +48,13 @@ def _glyph(char: str) -> tuple[str, ...]:
     return tuple(row.ljust(width) for row in rows)
 
 
+def widest_picture(length: int = 5) -> int:
+    """The columns the widest picture of ``length`` characters takes (each
+    letter and a blank column after it): a screen lays its picture out that
+    wide, so its layout does not depend on which letters were drawn."""
+    return length * (max(len(_glyph(char)[0]) for char in ALPHABET) + 1)
+
+
 def new_captcha(rng: random.Random, length: int = 5) -> Captcha:
     answer = "".join(rng.choice(ALPHABET) for _ in range(length))
     pixels = _draw(answer, rng)

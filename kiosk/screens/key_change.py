@@ -43,6 +43,7 @@ class KeyChangeScreen(StepScreen):
             yield from touch_pads(
                 digits=["document"] if self.step.param("ask_document") else [],
                 keys=[*keys, "key", "confirmation"],
+                captcha=["captcha-answer"] if self.step.param("challenge") else [],
                 shuffler=self.host.shuffler,
                 key_length=self.key_length,
             )

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Input
 
 from kiosk.core.errors import Refusal
@@ -16,6 +17,7 @@ from kiosk.core.service import SHOWN_KEY_LIFETIME
 from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
 from kiosk.widgets import Button, RobotCheck
+from kiosk.widgets.keyboard import OnScreenKeyboard
 from kiosk.widgets.touch import touch_pads
 
 
@@ -30,11 +32,38 @@ class PersonalQuestionsScreen(QuestionsStep):
         email = Input(id="email", max_length=120)
         email.border_title = self.text("email_label")
         yield email
-        yield from touch_pads(text=["email"])
-        yield from self.compose_questions(asked)
-        yield RobotCheck(self.host.rng, self.service.challenges, prompt=self.text("captcha_prompt"), id="robot")
-        with Horizontal(classes="actions"):
-            yield Button(self.text("button"), id="continue", variant="primary")
+        # The keyboard takes the questions' place while the e-mail or the
+        # picture's text is typed; its «Listo» brings them back: both at once
+        # do not fit a kiosk's screen.
+        yield from touch_pads(text=["email", "captcha-answer"], keyboard_done=True)
+        with Vertical(id="questions") as questions:
+            questions.display = False  # the e-mail comes first
+            yield from self.compose_questions(asked)
+        send = Button(self.text("button"), id="continue", variant="primary")
+        yield RobotCheck(
+            self.host.rng, self.service.challenges, prompt=self.text("captcha_prompt"), action=send, id="robot"
+        )
+
+    def on_mount(self) -> None:
+        self.watch(self, "focused", self._show_for_focus, init=False)
+
+    def _show_for_focus(self, focused: Widget | None) -> None:
+        """The keyboard while a field it types into is being typed, else the questions."""
+        keyboards = self.query(OnScreenKeyboard)
+        if focused is None or not keyboards:
+            return
+        typing = focused.id in keyboards.first().targets or isinstance(focused, OnScreenKeyboard)
+        if typing or self.query_one("#questions") in focused.ancestors:
+            self._show_keyboard(typing)
+
+    def _show_keyboard(self, shown: bool) -> None:
+        self.query_one(OnScreenKeyboard).display = shown
+        self.query_one("#questions").display = not shown
+
+    @on(OnScreenKeyboard.Done)
+    def _typed(self) -> None:
+        self._show_keyboard(False)
+        self.query_one("#questions RadioSet").focus()
 
     def fill_in(self) -> None:
         super().fill_in()
@@ -46,6 +75,7 @@ class PersonalQuestionsScreen(QuestionsStep):
         robot = self.query_one("#robot", RobotCheck)
         answers = self.chosen_answers()
         if answers is None:
+            self._show_keyboard(False)  # the question left unanswered
             return
         visit = self.context.visit_id
         try:

@@ -36,7 +36,8 @@ class RecoveryFormScreen(StepScreen):
                 yield key_field("key", _("Clave Nueva"), length)
                 yield key_field("confirmation", _("Confirmación Clave"), length)
             yield from touch_pads(
-                digits=["document"], keys=["key", "confirmation"], shuffler=self.host.shuffler, key_length=length
+                digits=["document"], keys=["key", "confirmation"], captcha=["captcha-answer"],
+                shuffler=self.host.shuffler, key_length=length,
             )
         yield RobotCheck(self.host.rng, self.service.challenges, id="robot")
         with Horizontal(classes="actions"):

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.message import Message
 
 from kiosk.i18n import _
 from kiosk.widgets.numpad import action_label
 from kiosk.widgets.typing_pad import CLEAR, ERASE, TypingPad
 
-SHIFT, SPACE = "shift", " "
+SHIFT, SPACE, DONE = "shift", " ", "done"
 COLUMNS = 10
 KEYS = (
     *"1234567890",
@@ -35,17 +36,23 @@ class OnScreenKeyboard(TypingPad):
     # (80 columns: six), shorter ones, so no key is cut to «Espac…».
     LONGEST_WORD = 7
 
-    def __init__(self, targets: Sequence[str], **kwargs) -> None:
+    class Done(Message):
+        """«Listo» was pressed: the form may show what the keyboard covers."""
+
+    def __init__(self, targets: Sequence[str], done: bool = False, **kwargs) -> None:
+        """``done``: a «Listo» key in the last row's free place, for a form
+        whose keyboard takes the place of something else (``Done``)."""
         self.upper = False
         self.narrow = False
+        self.keys = (*KEYS, DONE) if done else KEYS
         super().__init__(self._shown_labels(), COLUMNS, targets=targets, **kwargs)
 
     def _shown_labels(self) -> list[str | Text]:
-        words = {SHIFT: _("Mayús"), SPACE: _("Espacio")}
+        words = {SHIFT: _("Mayús"), SPACE: _("Espacio"), DONE: _("Listo")}
         if self.narrow:
             words.update({SPACE: "␣", CLEAR: _("Vaciar")})
         labels: list[str | Text] = []
-        for key in KEYS:
+        for key in self.keys:
             if key in words:
                 labels.append(Text(words[key], style="not bold"))
             elif key in (ERASE, CLEAR):
@@ -64,17 +71,20 @@ class OnScreenKeyboard(TypingPad):
             self.labels = self._shown_labels()
 
     def key_action(self, index: int) -> str:
-        key = KEYS[index]
+        key = self.keys[index]
         return key.upper() if self.upper and key.isalpha() and len(key) == 1 else key
 
     def key_index(self, key: str) -> int:
         """Where ``key`` (a character as shown in lower case, ``.com``, ``shift``...) sits."""
-        return KEYS.index(key)
+        return self.keys.index(key)
 
     def do(self, action: str) -> None:
         if action == SHIFT:
             self.upper = not self.upper
             self.labels = self._shown_labels()
-            self.selected = KEYS.index(SHIFT) if self.upper else None
+            self.selected = self.keys.index(SHIFT) if self.upper else None
+            return
+        if action == DONE:
+            self.post_message(self.Done())
             return
         super().do(action)

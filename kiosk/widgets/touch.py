@@ -16,11 +16,15 @@ def touch_pads(
     digits: Sequence[str] = (),
     keys: Sequence[str] = (),
     text: Sequence[str] = (),
+    captcha: Sequence[str] = (),
     shuffler: KeypadShuffler | None = None,
     key_length: int = 0,
+    keyboard_done: bool = False,
 ) -> list[TypingPad]:
     """Pads for the fields with these ids: ``digits`` (plain numeric pad),
-    ``keys`` (scrambled keypad, fields that must be ``PadKeyField``), ``text`` (keyboard)."""
+    ``keys`` (scrambled keypad, fields that must be ``PadKeyField``), ``text``
+    (keyboard; with a «Listo» key if ``keyboard_done``), ``captcha`` (the
+    «No soy un robot» answer's letters and digits)."""
     pads: list[TypingPad] = []
     if digits:
         from kiosk.widgets.numpad import NumericPad
@@ -34,7 +38,11 @@ def touch_pads(
     if text:
         from kiosk.widgets.keyboard import OnScreenKeyboard
 
-        pads.append(OnScreenKeyboard(text, id="keyboard"))
+        pads.append(OnScreenKeyboard(text, done=keyboard_done, id="keyboard"))
+    if captcha:
+        from kiosk.widgets.captcha_pad import CaptchaPad
+
+        pads.append(CaptchaPad(captcha, id="captcha-pad"))
     if len(pads) > 1:
         for pad in pads:
             pad.shares_place = True

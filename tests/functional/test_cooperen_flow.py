@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.store.models import MemberKey
 from kiosk.widgets.countdown import Countdown
-from tests.helpers import click, fill, member, message_text, screen_text, solve_robot_check
+from tests.helpers import click, fill, member, message_text, screen_text, solve_robot_check, tap_key
 
 COOPEREN, FIRST_ACCESS_COOPEREN = "12147", "80123456"
 EMAIL, BIRTH, MOBILE = "gloria.vargas@mail.com", "1959-01-14", "321 2118468"
@@ -18,7 +18,18 @@ DIGITS, OPENED = "1122", "julio"
 NEW_KEY = "58203"
 
 
+async def show_questions(pilot) -> None:
+    """The keyboard covers the questions while the e-mail is typed: its «Listo» brings them back."""
+    from kiosk.widgets.keyboard import OnScreenKeyboard
+
+    if not pilot.app.screen.query_one("#questions").display:
+        keyboard = pilot.app.screen.query_one(OnScreenKeyboard)
+        await tap_key(pilot, keyboard, keyboard.key_index("done"))
+        await pilot.pause()
+
+
 async def choose(pilot, question: str, option: str) -> None:
+    await show_questions(pilot)
     button = next(b for b in pilot.app.screen.query(f"#q-{question} RadioButton") if b.name == option)
     await pilot.click(button)
     await pilot.pause()

@@ -73,6 +73,56 @@ async def test_coasmedas_recovery_document_keys_and_sms_code_by_taps(make_app, s
         assert app.screen.step.id == "recovery_done"
 
 
+async def tap_captcha(pilot, text: str) -> None:
+    """Tap ``text`` on the «No soy un robot» pad."""
+    from kiosk.widgets.captcha_pad import CaptchaPad
+
+    pad = pilot.app.screen.query_one(CaptchaPad)
+    for char in text:
+        await tap_key(pilot, pad, pad.key_index(char))
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_coasmedas_recovery_with_the_captcha_by_taps_only(make_app, service_for, size):
+    """Document, new key twice, «No soy un robot» and the SMS code: every
+    character tapped on a pad on screen, none pressed on a keyboard."""
+    from kiosk.widgets import RobotCheck
+
+    service = service_for("coasmedas")
+    app = make_app(institution="coasmedas")
+    async with app.run_test(size=size) as pilot:
+        await click(pilot, "#start")
+        await click(pilot, "#accept")
+        await click(pilot, "#forgot")
+        assert app.screen.step.id == "recovery"
+        await tap_digits(pilot, COASMEDAS)
+        for field in ("key", "confirmation"):
+            await click(pilot, f"#{field}")
+            await tap_secret(pilot, TEMPORARY)
+        assert not app.screen.query_one("#captcha-pad").display  # until its field is tapped
+        await click(pilot, "#captcha-answer")  # the picture's pad takes the pads' place
+        assert app.screen.query_one("#captcha-pad").display
+        assert not app.screen.query_one("#keypad").display and not app.screen.query_one("#numpad").display
+        answer = app.screen.query_one(RobotCheck).captcha.answer
+        await tap_captcha(pilot, "X" + answer)
+        pad = app.screen.query_one("#captcha-pad")
+        typed = app.screen.query_one("#captcha-answer", Input)
+        await tap_key(pilot, pad, pad.key_index("erase"))  # Borrar takes the last back...
+        await pilot.pause()
+        assert typed.value == ("X" + answer)[:-1]
+        await tap_key(pilot, pad, pad.key_index("clear"))  # ...Limpiar everything
+        await pilot.pause()
+        assert typed.value == ""
+        await tap_captcha(pilot, answer)
+        assert app.screen.query_one("#captcha-answer", Input).value == answer
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "recovery_code"
+        await tap_digits(pilot, code_in(latest_message(service, COASMEDAS)))
+        await click(pilot, "#continue")
+        assert app.screen.step.id == "recovery_done"
+
+
 async def test_cootrasena_two_step_login_by_taps_only(make_app):
     app = make_app(institution="cootrasena")
     async with app.run_test(size=(100, 30)) as pilot:
