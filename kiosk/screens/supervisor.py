@@ -260,7 +260,7 @@ class SupervisorScreen(ConsoleScreen):
             failed[index[row["day"]]] += row["count"]
         chart, plt = self._chart("#questions-chart", _("Preguntas falladas por día"))
         if any(failed):
-            plt.bar(x, failed, color="orange")
+            plt.bar(x, failed, color="orange", width=0.5)
         else:
             plt.title(_("Sin preguntas falladas en el periodo"))
         self._day_ticks(plt, days)
