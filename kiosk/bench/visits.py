@@ -26,7 +26,7 @@ from kiosk.core.visits import (
     ALL_BRANCHES, COMPLETED, DOCUMENT_STEP_TYPES, EXIT, IDLE, NOT_SUBMITTED, OFFICE, duration_bucket,
 )
 from kiosk.store.models import (
-    AuditEvent, KioskHeartbeat, KioskHourly, OutboxDaily, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily,
+    AuditDaily, AuditEvent, KioskHeartbeat, KioskHourly, OutboxDaily, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily,
 )
 
 LAST_DAY = date(2026, 11, 30)
@@ -133,12 +133,23 @@ def _outbox_daily(count: int, last_day: date, days: int, postgres: bool) -> Iter
         yield (_day(day, postgres), slug, channel, subject, total)
 
 
+def _audit_daily(count: int, last_day: date, days: int, postgres: bool) -> Iterator[tuple]:
+    """The audit rows of _audit_rows counted per day as audit_daily keeps
+    them, without the rows (which would have no place in the audit chain)."""
+    counted = Counter()
+    for at, slug, _member, actor, action, detail in _audit_rows(count, False, last_day, days):
+        counted[(at[:10], slug, action, actor, detail if action == "code_sent" else "")] += 1
+    for (day, *rest), total in sorted(counted.items()):
+        yield (_day(date.fromisoformat(day), postgres), *rest, total)
+
+
 def seed_visits(engine, visits: int, last_day: date = LAST_DAY, days: int = DAYS,
                 branches: tuple[str, ...] | None = None, messages: bool = True) -> tuple[float, int]:
     """Seed ``visits`` visits (events, roll-ups, heartbeats, audit and outbox
     rows); the seconds it took and the number of step events.  The demo
     history (kiosk.demo_history) passes its own period and branches, and
-    ``messages=False``: their daily counts only."""
+    ``messages=False``: the audit and outbox rows' daily counts only (the
+    demo's audit chain and ``kiosk outbox`` hold only real rows)."""
     from sqlalchemy import text
 
     started = perf_counter()
@@ -169,13 +180,15 @@ def seed_visits(engine, visits: int, last_day: date = LAST_DAY, days: int = DAYS
             ("kiosk", "institution", "branch", "version", "started_at", "last_seen", "errors"),
             ((kiosk, slug, branch, "0.1.0", _moment(last_day, 0, postgres), _moment(last_day, 3600, postgres), 0)
              for kiosk, slug, branch in sorted({key[1:] for key in rollups["hour"]})))
-        put(connection, AuditEvent.__table__, ("at", "institution", "member_id", "actor", "action", "detail"),
-            _audit_rows(visits, postgres, last_day, days))
         if messages:
+            put(connection, AuditEvent.__table__, ("at", "institution", "member_id", "actor", "action", "detail"),
+                _audit_rows(visits, postgres, last_day, days))
             put(connection, OutboxMessage.__table__,
                 ("member_id", "channel", "recipient", "subject", "sealed_body", "created_at"),
                 _outbox_rows(visits // 2, postgres))
         else:
+            put(connection, AuditDaily.__table__, ("day", "institution", "action", "actor", "detail", "count"),
+                _audit_daily(visits, last_day, days, postgres))
             put(connection, OutboxDaily.__table__, ("day", "institution", "channel", "subject", "count"),
                 _outbox_daily(visits // 2, last_day, days, postgres))
         if postgres:

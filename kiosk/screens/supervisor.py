@@ -30,6 +30,22 @@ ALL = "*"  # the selectors' «all» choice
 TOP_KIOSKS = 10
 
 
+class DayPlot(PlotextPlot):
+    """A chart over the period's days: as many day labels as its width holds
+    without two touching (plotext would drop the ones that overlap, which
+    ones depending on the sizes it was drawn at before)."""
+
+    days: list[str] = []
+
+    def render(self):
+        if self.days:
+            fits = max(2, (self.size.width - 10) // 9)  # a label is 5 wide, with room between
+            step = max(1, -(-len(self.days) // fits))
+            ticks = list(range(0, len(self.days), step))
+            self.plt.xticks(ticks, [short_day(self.days[i]) for i in ticks])
+        return super().render()
+
+
 def short_day(day: str) -> str:
     return f"{day[8:10]}/{day[5:7]}"  # YYYY-MM-DD → DD/MM
 
@@ -76,7 +92,7 @@ class SupervisorScreen(ConsoleScreen):
             yield Static("", id="message")
             with TabbedContent(id="tabs"):
                 with TabPane(_("Visitas"), id="visits"):
-                    yield PlotextPlot(id="visits-chart")
+                    yield DayPlot(id="visits-chart")
                     yield DataTable(id="visits-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Embudo"), id="funnel"):
                     yield PlotextPlot(id="funnel-chart")
@@ -85,12 +101,12 @@ class SupervisorScreen(ConsoleScreen):
                     yield PlotextPlot(id="times-chart")
                     yield DataTable(id="times-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Mensajes y bloqueos"), id="messages"):
-                    yield PlotextPlot(id="messages-chart")
+                    yield DayPlot(id="messages-chart")
                     yield DataTable(id="actions-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Señales de ataque"), id="attack"):
                     with Horizontal(classes="charts"):
-                        yield PlotextPlot(id="unknown-chart")
-                        yield PlotextPlot(id="questions-chart")
+                        yield DayPlot(id="unknown-chart")
+                        yield DayPlot(id="questions-chart")
                     yield DataTable(id="kiosk-documents-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Quioscos"), id="kiosks"):
                     yield DataTable(id="kiosks-table", cursor_type="none", zebra_stripes=True)
@@ -159,11 +175,6 @@ class SupervisorScreen(ConsoleScreen):
         plt.title(title)
         return chart, plt
 
-    def _day_ticks(self, plt: Any, days: list[str]) -> None:
-        step = max(1, len(days) // 7)
-        ticks = list(range(0, len(days), step))
-        plt.xticks(ticks, [short_day(days[i]) for i in ticks])
-
     def _show_visits(self, board: Board) -> None:
         days = self._days(board)
         index = {day: i for i, day in enumerate(days)}
@@ -179,7 +190,7 @@ class SupervisorScreen(ConsoleScreen):
         for key, label, color in (("started", _("iniciadas"), "blue"), ("completed", _("completadas"), "green"),
                                   ("abandoned", _("abandonadas"), "red")):
             plt.plot(x, series[key], label=label, color=color, marker="braille")
-        self._day_ticks(plt, days)
+        chart.days = days
         chart.refresh()
         self._fill(self.query_one("#visits-table", DataTable),
                    [_("Entidad"), _("Iniciadas"), _("Completadas"), _("Abandonadas"), _("A oficina")],
@@ -234,7 +245,7 @@ class SupervisorScreen(ConsoleScreen):
         x = list(range(len(days)))
         for channel, counts in sorted(channels.items()):
             plt.plot(x, counts, label=channel.upper(), marker="braille")
-        self._day_ticks(plt, days)
+        chart.days = days
         chart.refresh()
         totals: dict[tuple[str, str], int] = defaultdict(int)
         for row in board.figures["audit_actions"]:
@@ -252,7 +263,7 @@ class SupervisorScreen(ConsoleScreen):
         x = list(range(len(days)))
         chart, plt = self._chart("#unknown-chart", _("Documentos desconocidos (%)"))
         plt.plot(x, [round(100 * r["share"], 1) for r in board.unknown_share], color="red", marker="braille")
-        self._day_ticks(plt, days)
+        chart.days = days
         chart.refresh()
         index = {day: i for i, day in enumerate(days)}
         failed = [0] * len(days)
@@ -263,7 +274,7 @@ class SupervisorScreen(ConsoleScreen):
             plt.bar(x, failed, color="orange", width=0.5)
         else:
             plt.title(_("Sin preguntas falladas en el periodo"))
-        self._day_ticks(plt, days)
+        chart.days = days
         chart.refresh()
         self._fill(self.query_one("#kiosk-documents-table", DataTable),
                    [_("Quiosco"), _("Documentos"), _("Hora pico"), _("En esa hora")],

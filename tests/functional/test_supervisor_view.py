@@ -6,21 +6,25 @@ snapshotted at 80x24 and 160x48."""
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 from textual.widgets import DataTable, TabbedContent
 from textual_plotext import PlotextPlot
 
+from kiosk import cli
+from kiosk.core.clock import Clock
 from kiosk.core.errors import Refusal
 from kiosk.core.supervisor import SupervisorDesk, scope_for
 from kiosk.core.teller_accounts import OPERATOR, SUPERVISOR, TELLER, TellerSession
 from kiosk.demo_history import DEMO_BRANCHES, seed_history
 from kiosk.screens.supervisor import SupervisorScreen
 from kiosk.screens.teller import SignInScreen
-from kiosk.store.models import AuditEvent, Teller
+from kiosk.store.models import AuditEvent, OutboxMessage, Teller
 from kiosk.supervisor_app import SupervisorApp
+from tests.conftest import TEST_PEPPER
 from tests.functional.test_snapshots import freeze
 from tests.functional.test_teller_console import sign_in
 from tests.helpers import TELLER_PASSWORD, message_text, settle, signed_in_teller
@@ -220,3 +224,48 @@ def snapshot_of(tab: str, make_supervisor_app, clock):
 def test_snapshot(snap_compare, make_supervisor_app, clock, tab, size):
     app, run_before = snapshot_of(tab, make_supervisor_app, clock)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# -- the commands -----------------------------------------------------------------
+
+
+@pytest.fixture
+def run(engine, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_PEPPER", TEST_PEPPER.hex())
+    monkeypatch.setenv("KIOSK_BCRYPT_COST", "4")
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(["--database-url", str(engine.url), *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_teller_add_takes_a_role(run, engine):
+    add = ("teller", "add", "--name", "Ana Gómez", "--password-stdin")
+    assert run(*add, "ana.gomez", "--document", "CC:52000111", "--supervisor", stdin=TELLER_PASSWORD + "\n")[0] == 0
+    assert run(*add, "luis.mora", "--document", "CC:52000222", "--operator", stdin=TELLER_PASSWORD + "\n")[0] == 0
+    assert run(*add, "eva.paz", "--document", "CC:52000333", stdin=TELLER_PASSWORD + "\n")[0] == 0
+    with pytest.raises(SystemExit):  # one role only
+        run(*add, "ivan.rey", "--document", "CC:52000444", "--supervisor", "--operator", stdin=TELLER_PASSWORD + "\n")
+    with Session(engine) as s:
+        assert {t.username: t.role for t in s.exec(select(Teller))} == {
+            "ana.gomez": SUPERVISOR, "luis.mora": OPERATOR, "eva.paz": TELLER}
+        granted = {e.detail: e.actor for e in s.exec(select(AuditEvent).where(AuditEvent.action == "teller_role_granted"))}
+    assert set(granted) == {"ana.gomez: supervisor", "luis.mora: operator"}
+    assert all(actor.startswith("admin") for actor in granted.values()), granted
+
+
+def test_reset_demo_history_seeds_the_view_and_keeps_the_audit_chain(run, engine, clock):
+    code, out, _err = run("reset-demo", "--history")
+    assert code == 0 and "demo history: 3000 visits" in out
+    board = SupervisorDesk(engine, Clock()).board(session(OPERATOR), 30)
+    assert board.scope.end == datetime.now(UTC).date()
+    assert sum(r["started"] for r in board.figures["daily_visits"]) > 2000  # 28 of the 30 days hold visits
+    assert {r["branch"] for r in board.figures["kiosks"]} == set(DEMO_BRANCHES)
+    code, out, _err = run("audit", "verify")  # no seeded row outside the chain
+    assert code == 0, out
+    with Session(engine) as s:
+        assert s.exec(select(OutboxMessage)).first() is None  # messages counted, none made up
