@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         "--including-tellers", action="store_true",
         help="also remove the tellers and their audit rows (refused without it when there are any)",
     )
+    reset_demo.add_argument(
+        "--history", action="store_true",
+        help="also seed four weeks of demo visits in three branches, for `kiosk supervisor`",
+    )
+    commands.add_parser(
+        "supervisor", help="abrir la vista de supervisión (asesores con rol supervisor u operador)"
+    )
     backup = commands.add_parser("backup", help="copy the store (SQLite) to PATH, consistent while kiosks write")
     backup.add_argument("path")
     restore = commands.add_parser("restore", help="replace the store (SQLite) with the backup at PATH; stop the kiosks first")
@@ -70,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         "--document", required=True, help="documento del asesor, TIPO:NÚMERO (por ejemplo CC:52000111)"
     )
     add.add_argument("--password-stdin", action="store_true", help="leer la contraseña de la entrada estándar")
+    role = add.add_mutually_exclusive_group()
+    role.add_argument("--supervisor", dest="role", action="store_const", const="supervisor", default="teller",
+                      help="también ve la vista de supervisión de su entidad (kiosk supervisor)")
+    role.add_argument("--operator", dest="role", action="store_const", const="operator",
+                      help="también ve la vista de supervisión de todas las entidades")
     teller_commands.add_parser("list", help="listar los asesores de la entidad")
     teller_commands.add_parser(
         "apply-due", help="aplicar los cambios de contactos cuya espera pasó sin objeción (para un temporizador)"
@@ -166,13 +178,15 @@ def _main(argv: list[str] | None) -> int:
     if command == "outbox":
         return _print_outbox(settings, args.limit, args.follow)
     if command == "reset-demo":
-        return _reset_demo(settings, args.including_tellers)
+        return _reset_demo(settings, args.including_tellers, args.history)
     if command in ("backup", "restore"):
         return _backup_or_restore(settings, command, args.path)
     if command == "serve":
         return _serve(settings, args.host, args.port)
     if command == "teller":
         return _teller(settings, args)
+    if command == "supervisor":
+        return _supervisor(settings)
     if command == "audit":
         return _audit(settings, args)
     if command == "report":
@@ -196,7 +210,7 @@ def _run(settings: Settings) -> int:
     return app.return_code or 0
 
 
-def _reset_demo(settings: Settings, including_tellers: bool) -> int:
+def _reset_demo(settings: Settings, including_tellers: bool, history: bool = False) -> int:
     from kiosk.core.clock import Clock
     from kiosk.core.errors import Refusal
     from kiosk.core.hashing import Hasher
@@ -211,6 +225,11 @@ def _reset_demo(settings: Settings, including_tellers: bool) -> int:
         return 1
     removed = ", ".join(f"{count} {table}" for table, count in reset.removed.items() if count) or "nothing"
     print(f"removed: {removed}")
+    if history:
+        from kiosk.demo_history import DEMO_VISITS, seed_history
+
+        events = seed_history(engine, Clock())
+        print(f"demo history: {DEMO_VISITS} visits ({events} step events) over four weeks")
     print(f"demo store restored: {reset.added} demo members in {time.monotonic() - started:.1f} s")
     return 0
 
@@ -328,6 +347,17 @@ def _teller(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _supervisor(settings: Settings) -> int:
+    from kiosk.core.supervisor import SupervisorDesk
+    from kiosk.i18n import set_language
+    from kiosk.supervisor_app import SupervisorApp
+
+    set_language(settings.language)
+    desk = build_desk(settings)
+    SupervisorApp(desk, SupervisorDesk(desk.engine, desk.clock), settings.teller_idle_timeout).run()
+    return 0
+
+
 def _add_teller(desk, args: argparse.Namespace) -> int:
     import getpass
 
@@ -340,7 +370,7 @@ def _add_teller(desk, args: argparse.Namespace) -> int:
     else:
         password = getpass.getpass(_("Contraseña: "))
         confirmation = getpass.getpass(_("Repita la contraseña: "))
-    desk.add_teller(args.username, args.name, document_type.upper(), number, password, confirmation)
+    desk.add_teller(args.username, args.name, document_type.upper(), number, password, confirmation, args.role)
     print(
         _("Asesor {username} agregado; en su primer ingreso registrará una aplicación autenticadora.").format(
             username=escaped(args.username.strip().lower())

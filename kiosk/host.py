@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from kiosk.core.service import KioskService
+    from kiosk.core.supervisor import SupervisorDesk
     from kiosk.core.teller import TellerDesk, TellerSession
     from kiosk.flow.profile import Profile
     from kiosk.widgets import KeypadShuffler
@@ -79,6 +80,12 @@ class TellerHost(Protocol):
     def sign_out(self, message: str = "", reason: str = "") -> None: ...
 
 
+class SupervisorHost(TellerHost, Protocol):
+    """What the supervisor view's screens need: the console's sign-in, and the figures."""
+
+    supervision: SupervisorDesk
+
+
 def kiosk_host(node: DOMNode) -> KioskHost:
     """The kiosk showing ``node``, as the screens may see it."""
     return cast("KioskHost", node.app)
@@ -87,3 +94,8 @@ def kiosk_host(node: DOMNode) -> KioskHost:
 def teller_host(node: DOMNode) -> TellerHost:
     """The teller console showing ``node``, as its screens may see it."""
     return cast("TellerHost", node.app)
+
+
+def supervisor_host(node: DOMNode) -> SupervisorHost:
+    """The supervisor view showing ``node``, as its screens may see it."""
+    return cast("SupervisorHost", node.app)

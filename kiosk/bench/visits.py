@@ -26,7 +26,7 @@ from kiosk.core.visits import (
     ALL_BRANCHES, COMPLETED, DOCUMENT_STEP_TYPES, EXIT, IDLE, NOT_SUBMITTED, OFFICE, duration_bucket,
 )
 from kiosk.store.models import (
-    AuditEvent, KioskHeartbeat, KioskHourly, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily,
+    AuditDaily, AuditEvent, KioskHeartbeat, KioskHourly, OutboxDaily, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily,
 )
 
 LAST_DAY = date(2026, 11, 30)
@@ -56,19 +56,21 @@ def _day(day: date, postgres: bool) -> object:
     return day if postgres else day.isoformat()
 
 
-def _visits(count: int, postgres: bool, rollups: dict[str, Counter]) -> Iterator[tuple]:
-    """``count`` visits' events over the DAYS days to LAST_DAY, in 20 branches,
-    one kiosk per branch and institution; the roll-ups counted on the way."""
+def _visits(count: int, postgres: bool, rollups: dict[str, Counter], last_day: date = LAST_DAY, days: int = DAYS,
+            branches: tuple[str, ...] | None = None) -> Iterator[tuple]:
+    """``count`` visits' events over the ``days`` days to ``last_day``, in 20
+    branches (or ``branches``), one kiosk per branch and institution; the
+    roll-ups counted on the way."""
     rng = random.Random(22)
     flows = _flows()
     slugs = sorted(flows)
     steps_daily, times_daily, hourly = rollups["step"], rollups["time"], rollups["hour"]
-    first_day = LAST_DAY - timedelta(days=DAYS - 1)
+    first_day = last_day - timedelta(days=days - 1)
     for number in range(count):
         slug = slugs[number % len(slugs)]
-        branch = f"sucursal-{rng.randrange(BRANCHES):02d}"
+        branch = branches[rng.randrange(len(branches))] if branches else f"sucursal-{rng.randrange(BRANCHES):02d}"
         kiosk = f"{branch}-{slug}"
-        day = first_day + timedelta(days=rng.randrange(DAYS))
+        day = first_day + timedelta(days=rng.randrange(days))
         second = rng.randrange(6 * 3600, 20 * 3600)
         hour = _moment(day, second - second % 3600, postgres)  # events keep the hour only (kiosk.core.visits)
         visit = f"{rng.getrandbits(128):032x}"
@@ -97,13 +99,13 @@ def _visits(count: int, postgres: bool, rollups: dict[str, Counter]) -> Iterator
                 break
 
 
-def _audit_rows(count: int, postgres: bool) -> Iterator[tuple]:
+def _audit_rows(count: int, postgres: bool, last_day: date = LAST_DAY, days: int = DAYS) -> Iterator[tuple]:
     rng = random.Random(23)
     slugs = sorted(_flows())
-    first_day = LAST_DAY - timedelta(days=DAYS - 1)
+    first_day = last_day - timedelta(days=days - 1)
     for number in range(count):
         action, detail = AUDIT_ACTIONS[rng.randrange(len(AUDIT_ACTIONS))]
-        day = first_day + timedelta(days=rng.randrange(DAYS))
+        day = first_day + timedelta(days=rng.randrange(days))
         yield (_moment(day, rng.randrange(86400), postgres), slugs[number % len(slugs)], None, "member", action, detail)
 
 
@@ -116,9 +118,38 @@ def _outbox_rows(count: int, postgres: bool) -> Iterator[tuple]:
         yield (None, channel, "3000000000", "Código", "sealed", _moment(day, rng.randrange(86400), postgres))
 
 
-def seed_visits(engine, visits: int) -> tuple[float, int]:
+def _outbox_daily(count: int, last_day: date, days: int, postgres: bool) -> Iterator[tuple]:
+    """Messages counted per day as outbox_daily keeps them, without the
+    messages (the demo's ``kiosk outbox`` shows only real ones)."""
+    rng = random.Random(24)
+    slugs = sorted(_flows())
+    first_day = last_day - timedelta(days=days - 1)
+    counted = Counter()
+    for number in range(count):
+        channel = "sms" if rng.random() < 0.7 else "email"
+        subject = "Código" if rng.random() < 0.8 else "Enlace de recuperación"
+        counted[(first_day + timedelta(days=rng.randrange(days)), slugs[number % len(slugs)], channel, subject)] += 1
+    for (day, slug, channel, subject), total in sorted(counted.items()):
+        yield (_day(day, postgres), slug, channel, subject, total)
+
+
+def _audit_daily(count: int, last_day: date, days: int, postgres: bool) -> Iterator[tuple]:
+    """The audit rows of _audit_rows counted per day as audit_daily keeps
+    them, without the rows (which would have no place in the audit chain)."""
+    counted = Counter()
+    for at, slug, _member, actor, action, detail in _audit_rows(count, False, last_day, days):
+        counted[(at[:10], slug, action, actor, detail if action == "code_sent" else "")] += 1
+    for (day, *rest), total in sorted(counted.items()):
+        yield (_day(date.fromisoformat(day), postgres), *rest, total)
+
+
+def seed_visits(engine, visits: int, last_day: date = LAST_DAY, days: int = DAYS,
+                branches: tuple[str, ...] | None = None, messages: bool = True) -> tuple[float, int]:
     """Seed ``visits`` visits (events, roll-ups, heartbeats, audit and outbox
-    rows); the seconds it took and the number of step events."""
+    rows); the seconds it took and the number of step events.  The demo
+    history (kiosk.demo_history) passes its own period and branches, and
+    ``messages=False``: the audit and outbox rows' daily counts only (the
+    demo's audit chain and ``kiosk outbox`` hold only real rows)."""
     from sqlalchemy import text
 
     started = perf_counter()
@@ -136,7 +167,8 @@ def seed_visits(engine, visits: int) -> tuple[float, int]:
     with engine.execution_options(kiosk_write=True).begin() as connection:
         if not postgres:
             connection.exec_driver_sql("PRAGMA cache_size=-200000")
-        put(connection, VisitEvent.__table__, EVENT_COLUMNS, counted(_visits(visits, postgres, rollups)))
+        put(connection, VisitEvent.__table__, EVENT_COLUMNS,
+            counted(_visits(visits, postgres, rollups, last_day, days, branches)))
         put(connection, VisitStepDaily.__table__,
             ("branch", "day", "institution", "step_id", "step_type", "outcome", "refusal", "ended", "count"),
             ((key[0], _day(key[1], postgres), *key[2:], count) for key, count in rollups["step"].items()))
@@ -146,13 +178,19 @@ def seed_visits(engine, visits: int) -> tuple[float, int]:
             ((*key, count) for key, count in rollups["hour"].items()))
         put(connection, KioskHeartbeat.__table__,
             ("kiosk", "institution", "branch", "version", "started_at", "last_seen", "errors"),
-            ((kiosk, slug, branch, "0.1.0", _moment(LAST_DAY, 0, postgres), _moment(LAST_DAY, 3600, postgres), 0)
+            ((kiosk, slug, branch, "0.1.0", _moment(last_day, 0, postgres), _moment(last_day, 3600, postgres), 0)
              for kiosk, slug, branch in sorted({key[1:] for key in rollups["hour"]})))
-        put(connection, AuditEvent.__table__, ("at", "institution", "member_id", "actor", "action", "detail"),
-            _audit_rows(visits, postgres))
-        put(connection, OutboxMessage.__table__,
-            ("member_id", "channel", "recipient", "subject", "sealed_body", "created_at"),
-            _outbox_rows(visits // 2, postgres))
+        if messages:
+            put(connection, AuditEvent.__table__, ("at", "institution", "member_id", "actor", "action", "detail"),
+                _audit_rows(visits, postgres, last_day, days))
+            put(connection, OutboxMessage.__table__,
+                ("member_id", "channel", "recipient", "subject", "sealed_body", "created_at"),
+                _outbox_rows(visits // 2, postgres))
+        else:
+            put(connection, AuditDaily.__table__, ("day", "institution", "action", "actor", "detail", "count"),
+                _audit_daily(visits, last_day, days, postgres))
+            put(connection, OutboxDaily.__table__, ("day", "institution", "channel", "subject", "count"),
+                _outbox_daily(visits // 2, last_day, days, postgres))
         if postgres:
             connection.execute(text("ANALYZE"))
     if not postgres:

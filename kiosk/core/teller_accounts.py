@@ -26,6 +26,10 @@ from kiosk.store.models import Teller
 
 TOTP_ISSUER = "Kiosk"
 USERNAME = re.compile(r"[a-z0-9._-]{3,40}", re.ASCII)
+# What a teller may do besides serving members: a supervisor sees the
+# supervisor view of their institution, an operator that of every institution.
+TELLER, SUPERVISOR, OPERATOR = "teller", "supervisor", "operator"
+ROLES = (TELLER, SUPERVISOR, OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class TellerSession:
     teller_id: int
     username: str
     full_name: str
+    role: str = TELLER
+    institution: str = ""
 
     @property
     def actor(self) -> str:
@@ -77,7 +83,10 @@ class TellerAccounts:
         document_number: str,
         password: str,
         confirmation: str,
+        role: str = TELLER,
     ) -> int:
+        if role not in ROLES:
+            raise Refusal("role", _("El rol debe ser asesor, supervisor u operador."))
         if has_control(username) or has_control(full_name):
             raise Refusal("control_characters", _("El usuario y el nombre no pueden tener caracteres de control."))
         username = username.strip().lower()
@@ -101,10 +110,13 @@ class TellerAccounts:
                 document_number=number,
                 password_hash=password_hash,
                 created_at=now,
+                role=role,
             )
             session.add(teller)
             session.flush()
             self.core.audit(session, now, "teller_added", None, username, actor=self.admin)
+            if role != TELLER:
+                self.core.audit(session, now, "teller_role_granted", None, f"{username}: {role}", actor=self.admin)
             return teller.id
 
         try:
@@ -257,7 +269,7 @@ class TellerAccounts:
                 action = "teller_enrolled"
             session.add(teller)
             self.core.audit(session, now, action, None, teller.username, actor=f"teller:{teller.id}")
-            return TellerSession(teller.id, teller.username, teller.full_name)
+            return TellerSession(teller.id, teller.username, teller.full_name, teller.role, teller.institution)
 
         return self.core.write(settle)
 

@@ -196,6 +196,9 @@ class Teller(SQLModel, table=True):
     failed_signins: int = 0
     locked_until: datetime | None = None
     created_at: datetime
+    # «teller», «supervisor» (the supervisor view of their institution) or
+    # «operator» (of every institution): kiosk.core.supervisor.
+    role: str = Field(default="teller", max_length=12, sa_column_kwargs={"server_default": "teller"})
 
 
 class IdentityCheck(SQLModel, table=True):
