@@ -196,6 +196,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         screen, and no other."""
         if not self.composes_ahead:
             steps = ()
+        if steps:  # (read once, never by a reparse of every stylesheet: _load_step_styles)
+            self._load_step_styles()
         wanted = {step.id for step in steps}
         for step_id in [step_id for step_id in self.prepared if step_id not in wanted]:
             self._discard_prepared(step_id)

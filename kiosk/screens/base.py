@@ -111,8 +111,8 @@ class CoreCallScreen(Screen):
                 done(result=result)
 
         def done(result: Any = None, refused: Refusal | None = None, failed: Exception | None = None) -> None:
-            if not self.is_attached:
-                return
+            if not self.is_attached or not card.is_attached:
+                return  # the screen went (or is going: its widgets removed first) meanwhile
             card.loading = False
             self.focus_after_busy(focused)
             if failed is not None:

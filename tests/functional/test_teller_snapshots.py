@@ -4,7 +4,7 @@ member's card before and after the identity check."""
 
 from __future__ import annotations
 
-from tests.helpers import BLOCKED, TELLER_PASSWORD, add_teller, click, fill
+from tests.helpers import BLOCKED, TELLER_PASSWORD, add_teller, click, fill, wait_until
 from tests.functional.test_snapshots import SIZE, freeze
 from tests.functional.test_teller_console import check_identity, open_member, sign_in
 
@@ -77,6 +77,9 @@ def test_member_with_a_pending_contact_change(snap_compare, make_teller_app, clo
         await check_identity(pilot, BLOCKED)
         await fill(pilot, **{"new-mobile": "3207778899"})
         await click(pilot, "#contacts")
+        # The card scrolls to «Cancelar el cambio» once it is laid out anew (MemberScreen._reload).
+        await wait_until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "cancel-change", "the focus on it")
+        await pilot.pause()
         await freeze(pilot)
 
     assert snap_compare(teller_app(make_teller_app), terminal_size=SIZE, run_before=run_before)
