@@ -159,15 +159,33 @@ def failed_question_sets(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
             for day, institution, refusal, count in _rows(engine, statement)]
 
 
-def documents_per_kiosk(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
-    """Per kiosk (and institution): documents typed in the period, and its
-    busiest hour (a kiosk trying documents one after another stands out)."""
+def _hourly_in(scope: Scope) -> list:
+    """The kiosk-hour rows of ``scope``: its period, institution and branch."""
     table = KioskHourly.__table__
     where = [table.c.hour >= scope.since, table.c.hour < scope.until]
     if scope.institution:
         where.append(table.c.institution == scope.institution)
     if scope.branch:
         where.append(table.c.branch == scope.branch)
+    return where
+
+
+def documents_per_hour(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Per hour: documents typed at every kiosk in scope, and at the busiest
+    one (a kiosk trying documents one after another stands out)."""
+    table = KioskHourly.__table__
+    statement = (select(table.c.hour, func.sum(table.c.documents), func.max(table.c.documents))
+                 .where(*_hourly_in(scope)).group_by(table.c.hour).order_by(table.c.hour))
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return [dict(hour=_hour(hour), documents=int(total), busiest_kiosk=int(most)) for hour, total, most in rows]
+
+
+def documents_per_kiosk(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Per kiosk (and institution): documents typed in the period, and its
+    busiest hour (a kiosk trying documents one after another stands out)."""
+    table = KioskHourly.__table__
+    where = _hourly_in(scope)
     kiosk = (table.c.kiosk, table.c.institution, table.c.branch)
     totals = select(*kiosk, func.sum(table.c.documents).label("documents"),
                     func.max(table.c.documents).label("busiest")).where(*where).group_by(*kiosk).subquery()

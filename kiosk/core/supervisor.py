@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from kiosk.core import supervision
@@ -22,7 +22,7 @@ from kiosk.core.supervision import Scope
 from kiosk.core.teller_accounts import OPERATOR, SUPERVISOR, TellerSession
 from kiosk.core.visits import ALL_BRANCHES
 from kiosk.i18n import _
-from kiosk.store.models import KioskHeartbeat, KioskHourly, VisitStepDaily
+from kiosk.store.models import KioskHeartbeat, VisitStepDaily
 
 PERIODS = (7, 30)  # days the view offers
 UNKNOWN_DOCUMENT = "recovery_unknown_document"
@@ -120,26 +120,9 @@ class SupervisorDesk:
         start, end = self.period(days)
         scope = scope_for(viewer, start, end, branch, institution)
         figures = supervision.all_figures(self.engine, scope)
-        figures["documents_per_hour"] = documents_per_hour(self.engine, scope)
+        figures["documents_per_hour"] = supervision.documents_per_hour(self.engine, scope)
         figures["documents_per_day"] = documents_per_day(figures["documents_per_hour"])
         return Board(scope, figures, unknown_document_share(figures, scope))
-
-
-def documents_per_hour(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
-    """Per hour: documents typed at every kiosk in scope, and at the busiest
-    one (a kiosk trying documents one after another stands out)."""
-    table = KioskHourly.__table__
-    where = [table.c.hour >= scope.since, table.c.hour < scope.until]
-    if scope.institution:
-        where.append(table.c.institution == scope.institution)
-    if scope.branch:
-        where.append(table.c.branch == scope.branch)
-    statement = (select(table.c.hour, func.sum(table.c.documents), func.max(table.c.documents))
-                 .where(*where).group_by(table.c.hour).order_by(table.c.hour))
-    with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    return [dict(hour=supervision._hour(hour), documents=int(total), busiest_kiosk=int(most))
-            for hour, total, most in rows]
 
 
 def documents_per_day(hours: list[dict[str, Any]]) -> list[dict[str, Any]]:
