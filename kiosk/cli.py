@@ -19,7 +19,7 @@ from kiosk.store.files import PRIVATE_UMASK, NotWritable, private_dir, private_f
 from kiosk.store.problems import StoreProblem, not_writable
 # Building the kiosk from settings lives apart, so the bench can build it too
 # without importing the command line that runs the bench.
-from kiosk.assembly import LazyStore as _Store, build_app
+from kiosk.assembly import build_app
 from kiosk.assembly import open_seeded as _open, open_store as _open_store, pepper_hex as _pepper_hex
 
 log = logging.getLogger("kiosk")

@@ -20,7 +20,7 @@ from kiosk.demo import seed_demo
 from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.i18n import set_language
 from kiosk.screens.registry import STEP_SCREENS
-from kiosk.store import make_engine, open_store
+from kiosk.store import make_engine
 from tests import pgserver
 from tests.counts import COUNTS
 from tests.store_templates import StoreTemplates

@@ -23,7 +23,6 @@ from kiosk.core import activity, audit, guesses, limits, outbox, teller_signin
 from kiosk.core.clock import Clock
 from kiosk.core.context import CoreContext
 from kiosk.core.contact_changes import DEFAULT_HOLD_HOURS, ContactChanges, PendingContactChange, mask_document
-from kiosk.core.dates import COLOMBIA
 from kiosk.core.errors import Refusal
 from kiosk.core.facade import OverCore, forward
 from kiosk.core.hashing import Hasher

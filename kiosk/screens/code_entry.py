@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from kiosk.core.errors import Refusal
-from kiosk.core.outbox import EMAIL, SMS
+from kiosk.core.outbox import EMAIL
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button, KeyField

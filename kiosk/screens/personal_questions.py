@@ -14,7 +14,6 @@ from textual.widgets import Input
 
 from kiosk.core.errors import Refusal
 from kiosk.core.service import SHOWN_KEY_LIFETIME
-from kiosk.i18n import _
 from kiosk.screens.questions_base import QuestionsStep
 from kiosk.widgets import Button, RobotCheck
 from kiosk.widgets.keyboard import OnScreenKeyboard

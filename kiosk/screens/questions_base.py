@@ -16,7 +16,6 @@ from textual.widgets import Label, RadioButton, RadioSet
 from kiosk.core.errors import Refusal
 from kiosk.core.questions import Question
 from kiosk.core.service import MAX_FAILED_SETS
-from kiosk.core.visits import OFFICE
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.widgets import Button

@@ -71,9 +71,10 @@ async def test_whole_procedure_with_the_countdown(make_app, engine, hasher, serv
         assert temporary in service.messages_for(member(engine, COOPEREN).id)[0].body  # also e-mailed
 
         countdown = app.screen.query_one(Countdown)
-        countdown.pause()  # the test drives the clock
-        assert "11 segundos" in str(countdown.render())
-        for _ in range(10):
+        countdown.pause()  # the test drives the clock (a busy machine may have let a second or two tick)
+        started = countdown.remaining
+        assert 8 <= started <= 11 and f"{started} segundos" in str(countdown.render())
+        for _ in range(started - 1):
             countdown.tick()
         await pilot.pause()
         assert str(countdown.render()).endswith("en: 1 segundo") and app.screen.step.id == "shown_key"

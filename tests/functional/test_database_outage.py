@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import exc
 from textual.widgets import Button, Static
 
-from kiosk import cli
+from kiosk.assembly import LazyStore
 from kiosk.app import KioskApp
 from kiosk.config import Settings
 from kiosk.core.service import KioskService
@@ -85,7 +85,7 @@ def test_a_command_against_a_server_that_is_not_there_is_one_line_without_the_pa
 
 async def test_a_kiosk_started_while_the_server_is_down_waits_for_it(postgres_server, pg_url, profile, caplog):
     settings = Settings(database_url=pg_url, pepper_hex=TEST_PEPPER.hex(), bcrypt_cost=4, kiosk_id="outage-test")
-    store = cli._Store(settings)
+    store = LazyStore(settings)
     app = KioskApp(lambda: store.open().service_for(profile), profile, idle_timeout=600, rng=random.Random(7))
     app.STORE_RETRY_SECONDS = 0.2
     with server_down(postgres_server) as back:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from kiosk.core.errors import Refusal
 from kiosk.core.service import LOGIN, Proof
 from kiosk.store.models import Consent, MemberKey, OneTimeCode, OutboxMessage, SecurityImage
-from tests.helpers import FIRST_ACCESS, ORDINARY, UNKNOWN, VISIT, captcha_token, code_in, latest_message, member
+from tests.helpers import ORDINARY, UNKNOWN, VISIT, captcha_token, code_in, latest_message, member
 from tests.functional.test_cootrasena_flow import COOTRASENA, NEW_KEY, link_mail
 
 pytestmark = pytest.mark.both_stores

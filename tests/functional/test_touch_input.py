@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from kiosk.widgets import KeyField, KeypadShuffler, NumericPad, OnScreenKeyboard, PadKeyField, ScrambledKeypad
 from kiosk.widgets.touch import touch_pads
-from tests.helpers import click, code_in, latest_message, settle, solve_robot_check, tap_key
+from tests.helpers import click, code_in, latest_message, solve_robot_check, tap_key
 
 COASMEDAS, COASMEDAS_KEY, TEMPORARY = "7602264", "5830", "8754"
 COOTRASENA, COOTRASENA_KEY = "52345678", "604917"
