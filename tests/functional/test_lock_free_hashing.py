@@ -13,6 +13,7 @@ another kiosk could write right now.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import timedelta
 
 import pytest
@@ -39,6 +40,9 @@ class LockWatchingHasher(Hasher):
         self.engine = engine
         self.operations = 0
         self.under_lock: list[str] = []
+        # One probe at a time: checks run at once (kiosk.core.hashing.all_at_once),
+        # and a probe holds the write lock for a moment itself.
+        self._probing = threading.Lock()
         super().__init__(TEST_PEPPER, cost=4)
 
     def hash(self, value: str) -> str:
@@ -52,9 +56,10 @@ class LockWatchingHasher(Hasher):
     def _watch(self, operation: str) -> None:
         if not hasattr(self, "engine"):  # the decoy hash, made as the hasher is built
             return
-        self.operations += 1
-        if self._write_lock_held():
-            self.under_lock.append(operation)
+        with self._probing:
+            self.operations += 1
+            if self._write_lock_held():
+                self.under_lock.append(operation)
 
     def _write_lock_held(self) -> bool:
         if self.engine.dialect.name == "sqlite":
