@@ -313,8 +313,8 @@ class KioskApp(StoreLater, IdleWatch, App, inherit_bindings=False):
         self.call_after_refresh(gc.collect)  # the visit's garbage, between members
 
     def reset_for_next_member(self) -> None:
-        """The kiosk's own language and theme again (the welcome screen
-        recomposes itself in it as it is shown: ``WelcomeScreen.on_screen_resume``)."""
+        """The kiosk's own language and theme again; the welcome screen
+        recomposes itself in that language (``WelcomeScreen.speak_current_language``)."""
         if current_language() != self.home_language:
             set_language(self.home_language)
             self.drop_prepared()
