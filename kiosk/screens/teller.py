@@ -354,9 +354,15 @@ class MemberScreen(ConsoleScreen):
             if focus:
                 # After the card is laid out anew: the scroll that brings the
                 # focused button into view is measured on the card as shown.
-                self.call_after_refresh(self.query_one(focus).focus)
+                self.call_after_refresh(self._focus_in_view, focus)
 
         self.call_core(lambda: self.desk.member_card(self.host.teller, self.member_id), shown)
+
+    def _focus_in_view(self, selector: str) -> None:
+        # Scrolled at once, not animated: the card reads the same the moment it is shown.
+        widget = self.query_one(selector)
+        widget.focus(scroll_visible=False)
+        widget.scroll_visible(animate=False)
 
     def _show(self, card: MemberCard) -> None:
         # Back to the top, where the title and the last action's message are.
