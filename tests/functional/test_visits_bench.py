@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from kiosk.bench import visits
 from kiosk.core import supervision
 from kiosk.store import open_store
-from kiosk.store.models import VisitEvent, VisitStepDaily, VisitTimeDaily
+from kiosk.store.models import AuditDaily, AuditEvent, OutboxDaily, OutboxMessage, VisitEvent, VisitStepDaily, VisitTimeDaily
 
 
 @pytest.mark.both_stores
@@ -35,6 +35,29 @@ def test_the_seeded_rollups_are_the_events_counted(store_url):
     scope = supervision.Scope(visits.LAST_DAY.replace(day=1), visits.LAST_DAY)
     assert sum(row["started"] for row in supervision.daily_visits(engine, scope)) == 300
     engine.dispose()
+
+
+@pytest.mark.both_stores
+def test_the_audit_and_outbox_rows_are_counted_per_day_as_the_triggers_count_them(store_url):
+    """PostgreSQL's bulk seed leaves the triggers off and counts at the end:
+    the daily tables must hold what the rows add up to, per day and kind."""
+    engine = open_store(store_url)
+    visits.seed_visits(engine, 400)
+    audit, outbox = AuditEvent.__table__, OutboxMessage.__table__
+    audit_daily, outbox_daily = AuditDaily.__table__, OutboxDaily.__table__
+    with engine.connect() as connection:
+        actions = dict(connection.execute(select(audit.c.action, func.count()).group_by(audit.c.action)).all())
+        daily_actions = dict(connection.execute(
+            select(audit_daily.c.action, func.sum(audit_daily.c.count)).group_by(audit_daily.c.action)).all())
+        channels = dict(connection.execute(select(outbox.c.channel, func.count()).group_by(outbox.c.channel)).all())
+        daily_channels = dict(connection.execute(
+            select(outbox_daily.c.channel, func.sum(outbox_daily.c.count)).group_by(outbox_daily.c.channel)).all())
+        days = connection.execute(select(func.count(func.distinct(audit_daily.c.day)))).scalar()
+    engine.dispose()
+    assert sum(actions.values()) == 400 and sum(channels.values()) == 200
+    assert {action: int(count) for action, count in daily_actions.items()} == actions
+    assert {channel: int(count) for channel, count in daily_channels.items()} == channels
+    assert days > 1
 
 
 def test_every_figure_is_timed_on_both_stores(tmp_path):

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from kiosk.store.rollups import daily_triggers, fill_daily
+
 
 revision = '0011'
 down_revision = '0010'
@@ -99,61 +101,10 @@ def upgrade() -> None:
     )
 
     postgres = op.get_bind().dialect.name == 'postgresql'
-    for statement in _triggers(postgres):
+    for statement in daily_triggers(postgres):
         op.execute(statement)
-    op.execute(
-        f"INSERT INTO audit_daily (day, institution, action, actor, detail, count)"
-        f" SELECT {_day('at', postgres)}, institution, action, {_actor('', postgres)}, {_detail('')}, count(*)"
-        f" FROM audit_event GROUP BY 1, 2, 3, 4, 5"
-    )
-    op.execute(
-        f"INSERT INTO outbox_daily (day, institution, channel, subject, count)"
-        f" SELECT {_day('outbox_message.created_at', postgres)}, COALESCE(member.institution, ''),"
-        f" outbox_message.channel, outbox_message.subject, count(*)"
-        f" FROM outbox_message LEFT JOIN member ON member.id = outbox_message.member_id GROUP BY 1, 2, 3, 4"
-    )
-
-
-def _day(column: str, postgres: bool) -> str:
-    return f"({column} AT TIME ZONE 'UTC')::date" if postgres else f"date({column})"
-
-
-def _actor(row: str, postgres: bool) -> str:
-    """The kind of actor: "teller:5" -> "teller"."""
-    find = "strpos" if postgres else "instr"
-    return (f"CASE WHEN {find}({row}actor, ':') > 0 THEN substr({row}actor, 1, {find}({row}actor, ':') - 1)"
-            f" ELSE {row}actor END")
-
-
-def _detail(row: str) -> str:
-    """Only a sent message's detail ("<purpose> por <channel>"): other details are a member's own."""
-    return f"CASE WHEN {row}action = 'code_sent' THEN {row}detail ELSE '' END"
-
-
-def _triggers(postgres: bool) -> list[str]:
-    audit_row = (f"({_day('NEW.at', postgres)}, NEW.institution, NEW.action, {_actor('NEW.', postgres)},"
-                 f" {_detail('NEW.')}, 1)")
-    audit_add = (f"INSERT INTO audit_daily (day, institution, action, actor, detail, count) VALUES {audit_row}"
-                 " ON CONFLICT (day, institution, action, actor, detail) DO UPDATE SET count = audit_daily.count + 1;")
-    outbox_row = (f"({_day('NEW.created_at', postgres)},"
-                  " COALESCE((SELECT institution FROM member WHERE member.id = NEW.member_id), ''),"
-                  " NEW.channel, NEW.subject, 1)")
-    outbox_add = (f"INSERT INTO outbox_daily (day, institution, channel, subject, count) VALUES {outbox_row}"
-                  " ON CONFLICT (day, institution, channel, subject) DO UPDATE SET count = outbox_daily.count + 1;")
-    if not postgres:
-        return [
-            f"CREATE TRIGGER audit_daily_count AFTER INSERT ON audit_event BEGIN {audit_add} END",
-            f"CREATE TRIGGER outbox_daily_count AFTER INSERT ON outbox_message BEGIN {outbox_add} END",
-        ]
-    return [
-        f"CREATE FUNCTION audit_daily_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {audit_add}"
-        " RETURN NULL; END $$",
-        "CREATE TRIGGER audit_daily_count AFTER INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_daily_count()",
-        f"CREATE FUNCTION outbox_daily_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {outbox_add}"
-        " RETURN NULL; END $$",
-        "CREATE TRIGGER outbox_daily_count AFTER INSERT ON outbox_message FOR EACH ROW"
-        " EXECUTE FUNCTION outbox_daily_count()",
-    ]
+    for statement in fill_daily(postgres):
+        op.execute(statement)
 
 
 def downgrade() -> None:
