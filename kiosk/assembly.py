@@ -47,12 +47,23 @@ class LazyStore:
 
         self.settings = settings
         self.engine = None
+        self.seeding = None  # kiosk.demo.DemoSeeding, on a store of demo members only
         # Supervision's visit events and heartbeats, written in a thread of their own once the store is open.
         self.visits = VisitRecorder(lambda: self.engine, settings.kiosk_id, settings.kiosk_branch, __version__)
 
     def open(self) -> "LazyStore":
+        """The store open and brought up to date; on a store of demo members
+        only, the missing ones are seeded in a thread (kiosk.demo.DemoSeeding),
+        this kiosk's institution first, while the member reads the welcome screen."""
         if self.engine is None:
-            self.engine, _added, self.hasher, self.settings = open_seeded(self.settings, seed=False)
+            from kiosk.core.clock import Clock
+            from kiosk.core.hashing import Hasher
+            from kiosk.demo import DemoSeeding, only_demo_members
+
+            self.engine, self.settings = open_store(self.settings)
+            self.hasher = Hasher(self.settings.pepper, self.settings.bcrypt_cost)
+            if only_demo_members(self.engine):
+                self.seeding = DemoSeeding(self.engine, self.hasher, Clock(), first=self.settings.institution)
             self.visits.start()
         return self
 
@@ -61,10 +72,13 @@ class LazyStore:
         from kiosk.core.sealing import Sealer
         from kiosk.core.service import KioskService
 
-        return KioskService(
+        service = KioskService(
             self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
             kiosk_id=self.settings.kiosk_id,
         )
+        if self.seeding is not None:
+            service.core.before_store = lambda: self.seeding.wait_for(profile.slug)
+        return service
 
 
 def build_app(settings: Settings):

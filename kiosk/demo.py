@@ -3,10 +3,13 @@ profiles, read by kiosk.demo_members) into a store, and restoring a demo store."
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -23,10 +26,15 @@ from kiosk.store.models import AuditEvent, Consent, Member, MemberKey, Product, 
 KEPT_BY_RESET = {"store_meta"}
 
 
-def seed_demo(engine: Engine, hasher: Hasher, clock: Clock) -> int:
-    """Add the demo members that are missing; return how many were added."""
+log = logging.getLogger(__name__)
+
+
+def seed_demo(engine: Engine, hasher: Hasher, clock: Clock, institution: str | None = None) -> int:
+    """Add the demo members that are missing (of ``institution``, else of
+    all); return how many were added."""
     with Session(engine) as session:
-        missing = [demo for demo in demo_members() if not _exists(session, demo)]
+        missing = [demo for demo in demo_members()
+                   if institution in (None, demo.institution) and not _exists(session, demo)]
     keys = _hashed_keys(hasher, missing)
     with transaction(engine) as session:
         return _seed(session, missing, keys, clock.now())
@@ -127,3 +135,54 @@ def _exists(session: Session, demo: DemoMember) -> bool:
 def store_is_empty(engine: Engine) -> bool:
     with Session(engine) as session:
         return session.exec(select(Member.id).limit(1)).first() is None
+
+
+def only_demo_members(engine: Engine) -> bool:
+    """No one in the store but demo members (an empty store too): the demo
+    members missing from it may be seeded.  A store with anyone else is a
+    real one, never seeded."""
+    documents = [(demo.institution, demo.document) for demo in demo_members()]
+    with Session(engine) as session:
+        someone_else = select(Member.id).where(tuple_(Member.institution, Member.document_number).not_in(documents))
+        return session.exec(someone_else.limit(1)).first() is None
+
+
+class DemoSeeding:
+    """The missing demo members seeded in a thread, one institution at a
+    time, ``first`` first: at bcrypt's production cost every key takes a
+    third of a second of a core, so a kiosk on an empty store is usable once
+    the store is open, and each institution once its own members are in
+    (``wait_for``, called before a core operation touches the store)."""
+
+    def __init__(self, engine: Engine, hasher: Hasher, clock: Clock, first: str | None = None) -> None:
+        order = sorted(sorted({demo.institution for demo in demo_members()}), key=lambda slug: slug != first)
+        self._seeded = {slug: threading.Event() for slug in order}
+        self._failure: Exception | None = None
+        self._thread = threading.Thread(target=self._seed, args=(engine, hasher, clock, order),
+                                        name="demo seeding", daemon=True)
+        self._thread.start()
+
+    def _seed(self, engine: Engine, hasher: Hasher, clock: Clock, order: list[str]) -> None:
+        try:
+            for slug in order:
+                try:
+                    seed_demo(engine, hasher, clock, slug)
+                except IntegrityError:  # another kiosk on the same new store seeded them first
+                    seed_demo(engine, hasher, clock, slug)
+                self._seeded[slug].set()
+        except Exception as failure:  # noqa: BLE001 - told to whoever waits, logged in full
+            log.exception("the demo members could not be seeded")
+            self._failure = failure
+            for seeded in self._seeded.values():
+                seeded.set()
+
+    def wait_for(self, institution: str) -> None:
+        """Until ``institution``'s demo members are in the store (or seeding failed: raised here)."""
+        seeded = self._seeded.get(institution)
+        if seeded is not None:
+            seeded.wait()
+        if self._failure is not None:
+            raise RuntimeError("the demo members could not be seeded") from self._failure
+
+    def done(self) -> bool:
+        return all(seeded.is_set() for seeded in self._seeded.values())

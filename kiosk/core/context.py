@@ -53,6 +53,9 @@ class CoreContext:
         # itself (the kiosk app always does: KIOSK_ID); the teller console,
         # benchmarks and most tests have no terminal to slow.
         self.kiosk_id = kiosk_id
+        # Waited for before every read and write: a kiosk on a new demo store
+        # (kiosk.demo.DemoSeeding) opens before its members are all in.
+        self.before_store: Callable[[], None] = lambda: None
         audit.use_key(engine, hasher.audit_key())  # its rows are chained (kiosk.core.audit)
 
     def write(self, work: Callable[[Session, datetime], T], who: Identity | int | None = None) -> T:
@@ -63,6 +66,7 @@ class CoreContext:
         ``who`` (an identity or a member id) is locked first, so kiosks working
         on the same member or document at once take turns (``lock_member``)."""
         refusal: Refusal | None = None
+        self.before_store()
         with transaction(self.engine) as session:
             try:
                 if isinstance(who, int):
@@ -87,6 +91,7 @@ class CoreContext:
         ).hex()
 
     def read(self, work: Callable[[Session], T]) -> T:
+        self.before_store()
         with Session(self.engine, expire_on_commit=False) as session:
             return work(session)
 
