@@ -73,7 +73,7 @@ def _section(report: Report, title: str, work) -> None:
 
 
 def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
-    from kiosk.bench import flow, kiosks, scale, startup, visits
+    from kiosk.bench import flow, kiosks, presses, scale, startup, visits
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
@@ -85,6 +85,9 @@ def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
             _section(report, "a whole recovery at bcrypt cost 12",
                      lambda: report.add(*flow.measure(base, runs=sizes.flow_runs,
                                                       compare_compose_ahead=compare_compose_ahead)))
+            (base / "presses").mkdir()
+            _section(report, f"every press of five recoveries by taps at bcrypt cost {PRODUCTION_COST}",
+                     lambda: report.add(*presses.measure(base / "presses")))
 
             stores = [("SQLite", lambda name: f"sqlite:///{base / name}.db", sizes.sqlite_kiosks)]
             if server is not None:

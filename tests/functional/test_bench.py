@@ -40,7 +40,10 @@ def test_a_whole_recovery_and_start_up_are_measured(tmp_path):
     assert driven.comparison.startswith("11 transitions")  # every screen change of the recovery was timed
     (tmp_path / "startup").mkdir()
     figures = startup.measure(1, tmp_path / "startup", bcrypt_cost=4)
-    assert [f.within is None for f in figures] == [False, False, True]
+    assert [f.within is None for f in figures] == [False, False, True, False]
+    first_start = figures[-1]
+    assert first_start.name.startswith("first start on a new store") and first_start.budget == "2 s"
+    assert "an existing store: " in first_start.comparison
 
 
 def test_a_missed_budget_is_printed_not_failed():

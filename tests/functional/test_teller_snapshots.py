@@ -79,6 +79,10 @@ def test_member_with_a_pending_contact_change(snap_compare, make_teller_app, clo
         await click(pilot, "#contacts")
         # The card scrolls to «Cancelar el cambio» once it is laid out anew (MemberScreen._reload).
         await wait_until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "cancel-change", "the focus on it")
+        # The scroll to it comes a refresh after the focus (Widget.scroll_visible).
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.query_one("#body").region.contains_region(
+            screen.query_one("#cancel-change").region), "«Cancelar el cambio» scrolled into view")
         await pilot.pause()
         await freeze(pilot)
 
