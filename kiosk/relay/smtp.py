@@ -18,8 +18,10 @@ import re
 import smtplib
 import ssl
 import threading
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 
 from kiosk.relay.loopback import is_loopback
 from kiosk.relay.transport import Outgoing, PermanentFailure, TemporaryFailure
@@ -29,6 +31,8 @@ SECURITIES = ("starttls", "tls", "none")
 _SERVICE_CLOSING = 421
 _MESSAGE_ID_SAFE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _REPLY_LIMIT = 200
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +73,10 @@ class SmtpTransport:
         self._security = security
         self._username = username
         self._password = password
-        self._from_address = from_address
         self._envelope_from = envelope_from
         self._domain = envelope_from.rsplit("@", 1)[1]
-        self._reply_to = reply_to
+        self._from_header = _address_header(from_address)
+        self._reply_to_header = _address_header(reply_to) if reply_to else None
         self._timeout = timeout
         # Production keeps the default: the server's certificate and name are verified.
         self._ssl_context = ssl_context or ssl.create_default_context()
@@ -96,8 +100,12 @@ class SmtpTransport:
                         continue
                     raise TemporaryFailure(f"SMTP {self._host}:{self._port} disconnected: {error}") from error
                 except Exception as error:
+                    if kept and _closing(error):
+                        # A server that timed out a kept connection answers 421 to the next command.
+                        self._drop()
+                        continue
                     raise self._sending_failure(error) from error
-            raise TemporaryFailure(f"SMTP {self._host}:{self._port} disconnected twice")  # pragma: no cover
+            raise TemporaryFailure(f"SMTP {self._host}:{self._port} closed the connection twice")  # pragma: no cover
 
     def close(self) -> None:
         with self._lock:
@@ -114,22 +122,23 @@ class SmtpTransport:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _compose(self, message: Outgoing) -> EmailMessage:
-        email = EmailMessage()
-        try:
-            email["From"] = self._from_address
-            email["To"] = message.recipient
-            if self._reply_to:
-                email["Reply-To"] = self._reply_to
-            email["Subject"] = message.subject
-            email["Date"] = formatdate(usegmt=True)
-            email["Message-ID"] = message_id(message.idempotency_key, self._domain)
-            email["X-Idempotency-Key"] = message.idempotency_key
-        except ValueError:
+    def _compose(self, message: Outgoing) -> MIMEText:
+        headers = (message.recipient, message.subject, message.idempotency_key)
+        if any("\r" in value or "\n" in value for value in headers):
             # A line break in a header (an injection attempt or a bad record): no retry fixes it.
-            raise PermanentFailure("the recipient, subject or key cannot be written as a mail header") from None
-        # Quoted-printable: the accents and the ñ pass through any server, 8BITMIME or not.
-        email.set_content(message.body, charset="utf-8", cte="quoted-printable")
+            raise PermanentFailure("the recipient, subject or key cannot be written as a mail header")
+        # compat32 MIMEText rather than EmailMessage: the header registry's parsing cost
+        # several milliseconds a message, a third of the time to a local server.
+        # Quoted-printable UTF-8: the accents and the ñ pass through any server, 8BITMIME or not.
+        email = MIMEText(message.body, "plain", _UTF8)
+        email["From"] = self._from_header
+        email["To"] = message.recipient
+        if self._reply_to_header:
+            email["Reply-To"] = self._reply_to_header
+        email["Subject"] = Header(message.subject, "utf-8") if not message.subject.isascii() else message.subject
+        email["Date"] = formatdate(usegmt=True)
+        email["Message-ID"] = message_id(message.idempotency_key, self._domain)
+        email["X-Idempotency-Key"] = message.idempotency_key
         return email
 
     def _connected(self) -> smtplib.SMTP:
@@ -205,7 +214,7 @@ class SmtpTransport:
             return TemporaryFailure(f"{where} failed while sending: {_describe(error)}")
         # smtplib has reset the transaction after a refusal: the connection stays
         # usable unless the server said it is closing.
-        if code == _SERVICE_CLOSING:
+        if _closing(error):
             self._drop()
         if 400 <= code < 500:
             return TemporaryFailure(text)
@@ -218,6 +227,21 @@ class SmtpTransport:
             except OSError:
                 pass
         self._connection = None
+
+
+def _address_header(address: str) -> str:
+    """``Name <addr>`` with a non-ASCII name encoded (RFC 2047), as compat32 will not."""
+    if any(ch in address for ch in "\r\n"):
+        raise ValueError(f"a mail address cannot hold a line break: {address!r}")
+    name, addr = parseaddr(address)
+    return formataddr((name, addr), charset="utf-8") if name else addr
+
+
+def _closing(error: Exception) -> bool:
+    """The server said it is closing the session (421), whatever the command."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == _SERVICE_CLOSING for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == _SERVICE_CLOSING
 
 
 def _reply(raw: bytes | str) -> str:

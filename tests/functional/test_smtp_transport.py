@@ -206,6 +206,20 @@ def test_plain_delivery_keeps_headers_accents_and_the_envelope(server):
     assert not got.tls and not got.authenticated
 
 
+def test_a_display_name_with_accents_is_encoded_and_read_back(server):
+    handler = Handler()
+    port = server.start(handler)
+    sender_name = "Cooperativa Cootrasena — Atención al Asociado Ñ <no-responder@cootrasena.example.co>"
+    with transport(port, from_address=sender_name, reply_to="Soporte Núñez <soporte@cootrasena.example.co>") as s:
+        s.send(replace(outgoing(), subject="Plain ASCII subject"))
+    [got] = handler.received
+    assert got.message["From"] == sender_name
+    assert got.message["Reply-To"] == "Soporte Núñez <soporte@cootrasena.example.co>"
+    assert got.message["Subject"] == "Plain ASCII subject"
+    assert got.mail_from == "no-responder@cootrasena.example.co"
+    assert got.message["Message-ID"] == "<progressa-17-a1b2c3@cootrasena.example.co>"
+
+
 def test_no_reply_to_header_when_none_is_configured(server):
     handler = Handler()
     port = server.start(handler)
@@ -400,6 +414,44 @@ def test_a_kept_connection_the_server_dropped_is_opened_again(server):
         "progressa-18-d4e5f6",
     ]
     assert handler.received[0].peer != handler.received[1].peer
+
+
+class ClosingHandler(Handler):
+    """Answers 421 (closing) to the next MAIL FROM, as a server that timed out an idle session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closing = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.closing:
+            self.closing -= 1
+            return "421 4.4.2 Timeout exceeded, closing connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_kept_connection_answered_421_is_opened_again(server):
+    handler = ClosingHandler()
+    port = server.start(handler)
+    with transport(port) as sender:
+        sender.send(outgoing())
+        handler.closing = 1
+        sender.send(outgoing(key="progressa-18-d4e5f6"))
+    assert len(handler.received) == 2
+    assert handler.received[0].peer != handler.received[1].peer
+
+
+def test_a_421_on_a_fresh_connection_is_temporary(server):
+    handler = ClosingHandler()
+    handler.closing = 1
+    port = server.start(handler)
+    with transport(port) as sender:
+        with pytest.raises(TemporaryFailure, match="421") as failure:
+            sender.send(outgoing())
+        sender.send(outgoing())  # the next message opens a new connection
+    assert_body_hidden(failure.value)
+    assert len(handler.received) == 1
 
 
 def test_nothing_listening_is_temporary():
