@@ -348,6 +348,42 @@ def test_the_default_verification_refuses_a_self_signed_certificate(server, cert
     assert handler.received == []
 
 
+def test_the_default_verification_refuses_a_self_signed_certificate_after_starttls(server, certificate):
+    server_context, _ = certificate
+    handler = Handler()
+    port = server.start(
+        handler, tls_context=server_context, require_starttls=True, auth_required=True, authenticator=handler.authenticator
+    )
+    sender = transport(port, security="starttls", username=USER, password=PASSWORD)
+    with pytest.raises(TemporaryFailure, match="(?i)certificate") as failure:
+        sender.send(outgoing())
+    assert PASSWORD not in "".join(traceback.format_exception(failure.value))
+    assert handler.received == [] and handler.mechanisms == []
+
+
+def test_threads_sharing_one_transport_each_get_their_message_through(server):
+    handler = Handler()
+    port = server.start(handler)
+    failures: list[BaseException] = []
+
+    def send_many(thread: int) -> None:
+        try:
+            for i in range(25):
+                sender.send(outgoing(key=f"hilo-{thread}-{i}"))
+        except BaseException as error:  # reported below
+            failures.append(error)
+
+    with transport(port) as sender:
+        threads = [threading.Thread(target=send_many, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    keys = sorted(got.message["X-Idempotency-Key"] for got in handler.received)
+    assert keys == sorted(f"hilo-{t}-{i}" for t in range(4) for i in range(25))
+
+
 def test_starttls_asked_but_not_offered_never_falls_back_to_plain_text(server):
     handler = Handler()
     port = server.start(handler)  # no tls_context: no STARTTLS in the EHLO reply
