@@ -12,7 +12,7 @@ from kiosk.screens.document import DocumentScreen
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.welcome import WelcomeScreen
 from tests.functional.test_visit_hygiene import wait_for
-from tests.helpers import ORDINARY, click, keypad_type, message_text, screen_text, type_document
+from tests.helpers import ORDINARY, click, keypad_type, message_text, screen_text, type_document, wait_until
 
 
 async def test_member_keys_never_quit_or_open_a_palette(make_app):
@@ -26,12 +26,13 @@ async def test_member_keys_never_quit_or_open_a_palette(make_app):
 
 
 async def test_idle_timeout_wipes_the_visit_and_returns_to_welcome(make_app):
-    app = make_app(idle_timeout=2.0)
+    # Long enough that a loaded machine types the four digits before «¿Sigue ahí?» (a second before the end).
+    app = make_app(idle_timeout=5.0)
     async with app.run_test(size=(100, 40)) as pilot:
         await click(pilot, "#start")
         await pilot.press(*"1010")
         assert app.screen.query_one("#document", Input).value == "1010"
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the idle timeout")
         assert app.runner.context.identity is None
         await click(pilot, "#start")
         assert app.screen.query_one("#document", Input).value == ""
