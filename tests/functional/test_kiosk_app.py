@@ -11,7 +11,6 @@ from kiosk.i18n import set_language
 from kiosk.screens.document import DocumentScreen
 from kiosk.screens.operator import OperatorExitScreen
 from kiosk.screens.welcome import WelcomeScreen
-from tests.functional.test_visit_hygiene import wait_for
 from tests.helpers import ORDINARY, click, keypad_type, message_text, screen_text, type_document, wait_until
 
 
