@@ -16,10 +16,14 @@ from sqlmodel import Session, select
 from textual import events
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.errors import NoWidget
+from textual.widget import Widget
+from textual.widgets import Button, Input
+from textual.widgets._toggle_button import ToggleButton
 
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.store.models import MemberKey
+from kiosk.widgets.key_grid import KeyGrid
 from tests.helpers import click, member
 from tests.touch_walks import MEMBERS, NEW_KEYS, WALKS
 
@@ -59,9 +63,46 @@ class ClicksOnly:
         def no_press(_pilot: Pilot, *keys: str) -> None:
             raise AssertionError(f"a touch-only walk pressed {keys}")
 
+        def by_the_app_only(cls: type, name: str) -> None:
+            """``cls.name`` (pressing a key or button, focusing) only as the
+            app's answer to a tap, never called by the test's own code."""
+            original = getattr(cls, name)
+
+            def called(widget, *args, **kwargs):
+                if asyncio.current_task() is guard.test_task:
+                    guard.not_taps.append(f"{cls.__name__}.{name} of {widget!r} called by the test")
+                return original(widget, *args, **kwargs)
+
+            monkeypatch.setattr(cls, name, called)
+
+        scroll_visible = Widget.scroll_visible
+
+        def scrolled_to(widget: Widget, *args, **kwargs):
+            # The helpers bring a widget into view before tapping it: a member
+            # cannot, so it must be in sight already.
+            if asyncio.current_task() is guard.test_task and not in_sight(widget):
+                guard.not_taps.append(f"{widget!r} out of sight, scrolled to by the test")
+            return scroll_visible(widget, *args, **kwargs)
+
         monkeypatch.setattr(MessagePump, "_dispatch_message", dispatched)
         monkeypatch.setattr(Input, "_watch_value", value_changed)
         monkeypatch.setattr(Pilot, "press", no_press)
+        for cls, name in ((KeyGrid, "press"), (Button, "press"), (ToggleButton, "toggle"), (Widget, "focus")):
+            by_the_app_only(cls, name)
+        monkeypatch.setattr(Widget, "scroll_visible", scrolled_to)
+
+
+def in_sight(widget: Widget) -> bool:
+    """Wholly on the screen, and what the screen shows at its middle."""
+    screen = widget.screen
+    region = widget.region
+    if not region or not screen.region.contains_region(region):
+        return False
+    try:
+        shown, _ = screen.get_widget_at(*region.center)
+    except NoWidget:
+        return False
+    return shown is widget or widget in shown.ancestors
 
 
 @pytest.fixture
@@ -106,7 +147,7 @@ async def test_whole_recovery_and_login_by_taps_only(slug, make_app, service_for
 # -- the guard can fail ------------------------------------------------------------
 
 
-async def test_the_guard_sees_a_key_pressed_a_value_set_and_a_key_posted(make_app, monkeypatch):
+async def test_the_guard_sees_keys_pastes_values_and_presses_not_made_by_a_tap(make_app, monkeypatch):
     guard = ClicksOnly()
     guard.watch(monkeypatch)
     app = make_app()
@@ -115,13 +156,28 @@ async def test_the_guard_sees_a_key_pressed_a_value_set_and_a_key_posted(make_ap
         with pytest.raises(AssertionError, match="pressed"):
             await pilot.press("1")
         await click(pilot, "#start")
+        assert guard.not_taps == []  # a tap is a tap
         field = app.screen.query_one("#document", Input)
         field.value = "1010"
-        key = events.Key("2", "2")
-        app.post_message(key)
+        app.post_message(events.Key("2", "2"))
         await pilot.pause()
         field.post_message(events.Paste("3"))
         await pilot.pause()
-    kinds = " | ".join(guard.not_taps)
-    assert "#document set to '1010' by the test" in kinds
-    assert "Key" in kinds and "Paste" in kinds
+        field.focus()
+        app.screen.query_one("#numpad", KeyGrid).press(0)
+        await pilot.pause()
+    seen = " | ".join(guard.not_taps)
+    assert "#document set to '1010' by the test" in seen
+    assert "Key" in seen and "Paste" in seen
+    assert "Widget.focus of Input" in seen and "KeyGrid.press of NumericPad" in seen
+
+
+async def test_a_button_below_the_fold_is_not_in_sight_until_scrolled_to(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 14)) as pilot:
+        await click(pilot, "#start")
+        button = app.screen.query_one("#continue")
+        assert not in_sight(button)
+        button.scroll_visible(animate=False)
+        await pilot.pause()
+        assert in_sight(button)
