@@ -2,10 +2,11 @@
 completes the whole recovery and logs in with the new key, by taps only.
 
 The guard watches the app, not the walk's good manners: it fails the test if
-any key event or paste is handled by any widget of the app, if a field's
-value is set by the test's own code rather than by the app reacting to a tap,
-or if the test calls ``Pilot.press`` at all.  Only mouse events (taps) reach
-the app."""
+any key event or paste is handled by any widget of the app, if the test's own
+code (rather than the app answering a tap) sets a field's value, presses a
+key, button or radio button, moves the focus, or scrolls to a widget out of
+sight, or if the test calls ``Pilot.press`` at all.  Only mouse events (taps)
+reach the app."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 from textual import events
+from textual.errors import NoWidget
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
-from textual.errors import NoWidget
 from textual.widget import Widget
 from textual.widgets import Button, Input
 from textual.widgets._toggle_button import ToggleButton
