@@ -193,12 +193,16 @@ def kiosk_in_tmux(tmp_path):
     # draws on stderr: it stays the terminal's) for the failure's message.
     shell = f"cd {shlex.quote(str(ROOT))} && {command}; echo KIOSK-EXITED $?; sleep 600"
     terminal.tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT), shell)
+    socket = None
     try:
+        socket = Path(terminal.tmux("display-message", "-p", "-t", name, "#{socket_path}").strip())
         size = terminal.tmux("display-message", "-p", "-t", name, "#{window_width}x#{window_height}").strip()
         assert size == f"{WIDTH}x{HEIGHT}", f"the terminal is {size}"
         yield terminal, f"sqlite:///{data / 'kiosk.db'}"
     finally:
         subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True, timeout=30)
+        if socket is not None:
+            socket.unlink(missing_ok=True)  # tmux leaves it behind
 
 
 def test_progressa_recovery_and_login_with_mouse_clicks_in_tmux(kiosk_in_tmux):
