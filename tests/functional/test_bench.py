@@ -46,6 +46,17 @@ def test_a_whole_recovery_and_start_up_are_measured(tmp_path):
     assert "an existing store: " in first_start.comparison
 
 
+def test_every_press_a_member_waits_on_is_timed_with_and_without_parallel_checks(tmp_path):
+    from kiosk.bench import presses
+
+    wait, slowest = presses.measure(tmp_path, bcrypt_cost=4, institutions=["cootrasena"])
+    assert wait.name == "member press wait p95, bcrypt cost 4" and wait.budget == "1 s"
+    assert wait.comparison.startswith("checks one at a time: ")
+    presses_timed = int(wait.comparison.split("; ")[1].split()[0])
+    assert presses_timed >= 5  # document, password, link, code, new password... each a core call
+    assert slowest.comparison.startswith("cootrasena ")  # where the slowest press was
+
+
 def test_a_missed_budget_is_printed_not_failed():
     report = Report()
     report.figures.append(Figure("start-up", "2 s", "1.3x", "2.0x bare app", False))
