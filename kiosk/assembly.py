@@ -45,8 +45,12 @@ class LazyStore:
         from kiosk import __version__
         from kiosk.core.visits import VisitRecorder
 
+        from kiosk.relay.config import relayed_routes
+
         self.settings = settings
         self.engine = None
+        # Read before the kiosk starts, so a wrong delivery file stops it at once.
+        self.relayed = relayed_routes(settings.delivery_file)
         # Supervision's visit events and heartbeats, written in a thread of their own once the store is open.
         self.visits = VisitRecorder(lambda: self.engine, settings.kiosk_id, settings.kiosk_branch, __version__)
 
@@ -63,7 +67,7 @@ class LazyStore:
 
         return KioskService(
             self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
-            kiosk_id=self.settings.kiosk_id,
+            kiosk_id=self.settings.kiosk_id, relayed=self.relayed,
         )
 
 

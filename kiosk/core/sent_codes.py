@@ -76,7 +76,10 @@ class SentCodes:
                 return
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.core.institution_name, code=code, minutes=minutes)
-            outbox.queue(session, self.core.sealer, now, member, channel, body, subject=subject)
+            outbox.queue(
+                session, self.core.sealer, now, member, channel, body, subject=subject,
+                expires_at=now + min(lifetime, codes.MAX_LIFETIME), relayed=self.core.relayed,
+            )
             self.core.audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
         self.core.write(send, identity)

@@ -10,7 +10,7 @@ and its notifications.  The teller never sees or chooses a member's key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -125,8 +125,9 @@ class TellerDesk(OverCore):
         contact_hold_hours: float = DEFAULT_HOLD_HOURS,
         terminal: str | None = None,
         admin: str | None = None,
+        relayed: Collection[tuple[str, str]] = (),
     ) -> None:
-        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id)
+        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id, relayed)
         self.identification = Identification(self.core)  # the member's messages
         self.questions = RecoveryQuestions(self.core)  # whose failed recoveries a teller clears
         self.contact_changes = ContactChanges(
@@ -380,7 +381,10 @@ class TellerDesk(OverCore):
                 "{name}: su clave temporal es {key}. Vence en {hours} horas: ingrese con ella y asigne "
                 "su clave definitiva. Nadie de la entidad se la pedirá."
             ).format(name=self.institution_name, key=temporary, hours=self.temporary_key_hours)
-            outbox.queue(session, self.sealer, now, member, outbox.SMS, body, subject=_("Clave temporal"))
+            outbox.queue(
+                session, self.sealer, now, member, outbox.SMS, body, subject=_("Clave temporal"),
+                expires_at=expires_at, relayed=self.core.relayed,
+            )
             return _("Clave temporal enviada al celular {mobile}.").format(mobile=masked_contacts(member).mobile)
 
         return self._act(teller, member_id, issue)

@@ -1,0 +1,1 @@
+"""Delivery of the outbox to real e-mail and SMS (issue 23)."""
