@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,8 @@ class GatewayStandIn:
         self.held = threading.Event()  # set: every request waits until ``release``
         self._released = threading.Event()
         self.arrived = threading.Event()
+        self.delay = 0.0  # seconds each request takes to answer
+        self.hold_from: int | None = None  # the request (1, 2, ...) from which requests are held
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,8 +42,12 @@ class GatewayStandIn:
                 status = stand_in._record(
                     Received(self.path, self.headers.get("Authorization"), self.headers.get("Idempotency-Key"), payload)
                 )
+                if stand_in.hold_from is not None and len(stand_in.received) >= stand_in.hold_from:
+                    stand_in.held.set()
                 if stand_in.held.is_set():
                     stand_in._released.wait(30)
+                if stand_in.delay:
+                    time.sleep(stand_in.delay)
                 if status == 200 and self.headers.get("Authorization") != f"Bearer {stand_in.token}":
                     status = 401
                 self.send_response(status)
@@ -78,6 +85,7 @@ class GatewayStandIn:
         self.held.set()
 
     def release(self) -> None:
+        self.hold_from = None
         self.held.clear()
         self._released.set()
 

@@ -40,12 +40,12 @@ def relay_command(settings: Settings, once: bool, status: bool) -> int:
     stop_on_signals(relay)
     routes = ", ".join(f"{i}/{c}" for i, c in sorted(transports))
     if once:
-        handled = relay.drain()
-        print(_("Mensajes atendidos: {n} ({routes})").format(n=handled, routes=routes))
+        relay.drain()
+        print(_("Mensajes atendidos: {n} ({routes})").format(n=relay.settled, routes=routes))
         return 0
     print(_("Relé en marcha para {routes}; se detiene con SIGTERM o Ctrl+C.").format(routes=routes), flush=True)
     relay.run()
-    print(_("Relé detenido."), flush=True)
+    print(_("Relé detenido; mensajes atendidos: {n}.").format(n=relay.settled), flush=True)
     return 0
 
 

@@ -61,7 +61,8 @@ class Relay:
         self.rng = rng or random.Random()
         self.stop = threading.Event()
         self._fault = _fault_from_env()
-        self._handled = 0
+        self._opened = 0  # messages opened to be sent (the fault hook counts these)
+        self.settled = 0  # messages this relay claimed and gave an outcome
 
     def run(self) -> None:
         """Turn until stopped, resting ``poll_seconds`` whenever nothing was due."""
@@ -93,6 +94,7 @@ class Relay:
                 claims.release(self.engine, batch[index:], token)
                 break
             self._settle(message, token)
+            self.settled += 1
         return len(batch)
 
     def _settle(self, message: claims.Claimed, token: str) -> None:
@@ -108,7 +110,7 @@ class Relay:
             idempotency_key=message.idempotency_key, institution=message.institution, channel=message.channel,
             recipient=message.recipient, subject=message.subject, body=body,
         )
-        self._handled += 1
+        self._opened += 1
         self._maybe_fail("before_send")
         try:
             self.transports[(message.institution, message.channel)].send(outgoing)
@@ -139,7 +141,7 @@ class Relay:
         return timedelta(seconds=pause * (0.5 + self.rng.random() / 2))
 
     def _maybe_fail(self, point: str) -> None:
-        if self._fault == (point, self._handled):
+        if self._fault == (point, self._opened):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
