@@ -86,6 +86,18 @@ def queue(
     )
 
 
+def undelivered(session: Session, member_id: int, limit: int = 5) -> tuple[tuple[datetime, str, str], ...]:
+    """The member's newest dead letters: when queued, channel and the relay's
+    reason (never the body), for the teller's card."""
+    statement = (
+        select(OutboxMessage.created_at, OutboxMessage.channel, OutboxMessage.last_error)
+        .where(OutboxMessage.member_id == member_id, OutboxMessage.state == DEAD)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return tuple((at, channel, reason or "") for at, channel, reason in session.exec(statement))
+
+
 def recent(
     session: Session, sealer: Sealer, member_id: int | None = None, limit: int = 20
 ) -> list[Delivered]:

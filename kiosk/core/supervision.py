@@ -25,7 +25,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from kiosk.core.visits import AGAIN, ALL_BRANCHES, COMPLETED, EXIT, IDLE, OFFICE, bucket_bound
-from kiosk.store.models import AuditDaily, KioskHeartbeat, KioskHourly, OutboxDaily, VisitStepDaily, VisitTimeDaily
+from kiosk.store.models import (
+    AuditDaily,
+    KioskHeartbeat,
+    KioskHourly,
+    OutboxDaily,
+    OutboxMessage,
+    VisitStepDaily,
+    VisitTimeDaily,
+)
 
 QUESTION_STEP_TYPES = ("personal_questions", "product_questions")
 
@@ -219,6 +227,41 @@ def messages_per_channel(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
             for day, channel, subject, count in _rows(engine, statement)]
 
 
+def message_delivery(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Per channel and delivery state (simulated, queued, sending, sent,
+    dead: kiosk.relay) the messages queued in the period.  Read from the
+    messages themselves (by their creation time, indexed): their state
+    changes after the day's roll-up would have counted them."""
+    table = OutboxMessage.__table__
+    where = [table.c.created_at >= scope.since, table.c.created_at < scope.until]
+    if scope.institution:
+        where.append(table.c.institution == scope.institution)
+    statement = (
+        select(table.c.channel, table.c.state, func.count())
+        .where(*where)
+        .group_by(table.c.channel, table.c.state)
+        .order_by(table.c.channel, table.c.state)
+    )
+    return [dict(channel=channel, state=state, count=int(count)) for channel, state, count in _rows(engine, statement)]
+
+
+def dead_letters(engine: Engine, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest messages of the period a relay gave up on, with its reason
+    (never the body nor the recipient)."""
+    table = OutboxMessage.__table__
+    where = [table.c.created_at >= scope.since, table.c.created_at < scope.until, table.c.state == "dead"]
+    if scope.institution:
+        where.append(table.c.institution == scope.institution)
+    statement = (
+        select(table.c.created_at, table.c.institution, table.c.channel, table.c.last_error)
+        .where(*where)
+        .order_by(table.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(created_at=_moment(at), institution=institution, channel=channel, reason=reason or "")
+            for at, institution, channel, reason in _rows(engine, statement)]
+
+
 def audit_actions(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
     """Per day, institution, action and who acted (member, teller, admin): codes
     and links sent (with their purpose and channel), locks, blocked keys,
@@ -258,6 +301,8 @@ FIGURES = {
     "failed_question_sets": failed_question_sets,
     "documents_per_kiosk": documents_per_kiosk,
     "messages_per_channel": messages_per_channel,
+    "message_delivery": message_delivery,
+    "dead_letters": dead_letters,
     "audit_actions": audit_actions,
     "kiosks": kiosks,
 }

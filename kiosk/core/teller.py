@@ -83,6 +83,9 @@ class MemberCard:
     own_record: bool
     trail: list[AuditLine]
     pending_change: PendingContactChange | None = None
+    # Messages to the member a relay could not deliver (kiosk.relay): when,
+    # channel, reason; never the body.
+    undelivered: tuple[tuple[datetime, str, str], ...] = ()
 
 
 # Translated where shown.
@@ -230,6 +233,7 @@ class TellerDesk(OverCore):
                 own_record=self._is_own_record(session, teller, member),
                 trail=self._activity(session, audit.trail(session, member_id, limit=12)),
                 pending_change=self.contact_changes.pending_view(session, pending) if pending else None,
+                undelivered=outbox.undelivered(session, member_id),
             )
 
         return self.core.read(load)

@@ -347,3 +347,40 @@ def test_status_counts_per_channel_latency_and_dead_letters(relayed_for, relay_f
     assert by_channel["email"].p50_seconds == 0 and by_channel["email"].p95_seconds == 182.0
     [letter] = status.dead_letters
     assert (letter.channel, letter.reason) == ("sms", "pasarela: HTTP 404")
+
+
+@pytest.mark.both_stores
+def test_dead_letters_reach_the_teller_s_card_and_the_supervisor_s_figures(
+    relayed_for, relay_for, gateway, engine, hasher, sealer, clock
+):
+    from datetime import date
+
+    from kiosk.core.supervision import Scope, all_figures
+
+    progressa = relayed_for("progressa")
+    send_code(progressa)  # refused by the gateway: dead
+    send_code(progressa, "1020304050", channel="email")  # sent
+    gateway.refuse("3111234567", 400)
+    relay_for().drain()
+    desk = TellerDesk(
+        engine, hasher, sealer, clock, "progressa", "Progressa", temporary_key_length=6,
+        new_secret=lambda: TELLER_SECRET, relayed=EVERY_ROUTE,
+    )
+    add_teller(desk)
+    teller = signed_in_teller(desk, clock)
+    ordinary = member(engine, ORDINARY)
+    card = desk.member_card(teller, ordinary.id)
+    [(at, channel, reason)] = card.undelivered
+    assert (channel, reason) == ("sms", "pasarela: HTTP 400") and at <= clock.now()
+    assert "clave temporal es" not in repr(card)  # the body never reaches the desk
+    assert desk.member_card(teller, member(engine, "1020304050").id).undelivered == ()
+
+    day = clock.now().date()
+    figures = all_figures(engine, Scope(day, day, institution="progressa"))
+    assert figures["message_delivery"] == [
+        {"channel": "email", "state": "sent", "count": 1}, {"channel": "sms", "state": "dead", "count": 1},
+    ]
+    [letter] = figures["dead_letters"]
+    assert (letter["institution"], letter["channel"], letter["reason"]) == ("progressa", "sms", "pasarela: HTTP 400")
+    assert all_figures(engine, Scope(day, day, institution="cooperen"))["dead_letters"] == []
+    assert all_figures(engine, Scope(date(2026, 1, 1), date(2026, 1, 2)))["message_delivery"] == []
