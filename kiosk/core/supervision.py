@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from kiosk.core.visits import AGAIN, ALL_BRANCHES, COMPLETED, EXIT, IDLE, OFFICE, bucket_bound
@@ -228,38 +228,24 @@ def messages_per_channel(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
 
 
 def message_delivery(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
-    """Per channel and delivery state (simulated, queued, sending, sent,
-    dead: kiosk.relay) the messages queued in the period.  Read from the
-    messages themselves (by their creation time, indexed): their state
-    changes after the day's roll-up would have counted them."""
+    """Per channel and delivery state (simulated, queued, sending, sent, dead:
+    kiosk.relay) the messages queued in the period, the dead ones per reason
+    the relay gave (never a body nor a recipient).  Read from the messages
+    themselves by their creation time (indexed): their state changes after a
+    day's roll-up would have counted them."""
     table = OutboxMessage.__table__
     where = [table.c.created_at >= scope.since, table.c.created_at < scope.until]
     if scope.institution:
         where.append(table.c.institution == scope.institution)
+    reason = case((table.c.state == "dead", func.coalesce(table.c.last_error, "")), else_="")
     statement = (
-        select(table.c.channel, table.c.state, func.count())
+        select(table.c.channel, table.c.state, reason, func.count())
         .where(*where)
-        .group_by(table.c.channel, table.c.state)
-        .order_by(table.c.channel, table.c.state)
+        .group_by(table.c.channel, table.c.state, reason)
+        .order_by(table.c.channel, table.c.state, reason)
     )
-    return [dict(channel=channel, state=state, count=int(count)) for channel, state, count in _rows(engine, statement)]
-
-
-def dead_letters(engine: Engine, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
-    """The newest messages of the period a relay gave up on, with its reason
-    (never the body nor the recipient)."""
-    table = OutboxMessage.__table__
-    where = [table.c.created_at >= scope.since, table.c.created_at < scope.until, table.c.state == "dead"]
-    if scope.institution:
-        where.append(table.c.institution == scope.institution)
-    statement = (
-        select(table.c.created_at, table.c.institution, table.c.channel, table.c.last_error)
-        .where(*where)
-        .order_by(table.c.id.desc())
-        .limit(limit)
-    )
-    return [dict(created_at=_moment(at), institution=institution, channel=channel, reason=reason or "")
-            for at, institution, channel, reason in _rows(engine, statement)]
+    return [dict(channel=channel, state=state, reason=why, count=int(count))
+            for channel, state, why, count in _rows(engine, statement)]
 
 
 def audit_actions(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
@@ -302,7 +288,6 @@ FIGURES = {
     "documents_per_kiosk": documents_per_kiosk,
     "messages_per_channel": messages_per_channel,
     "message_delivery": message_delivery,
-    "dead_letters": dead_letters,
     "audit_actions": audit_actions,
     "kiosks": kiosks,
 }
