@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from kiosk.core.outbox import DEAD, QUEUED, SENDING, SENT
 from kiosk.store import transaction

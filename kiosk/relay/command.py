@@ -59,7 +59,8 @@ def _print_status(engine) -> None:
 
     with Session(engine) as session:
         status = relay_status(session, Clock().now())
-    print(_("Entrega de mensajes desde {since} (últimas 24 horas)").format(since=local_time(status.since, "%Y-%m-%d %H:%M")))
+    since = local_time(status.since, "%Y-%m-%d %H:%M")
+    print(_("Entrega de mensajes desde {since} (últimas 24 horas)").format(since=since))
     headers = (_("canal"), _("en cola"), _("enviados"), _("reintentados"), _("muertos"), _("simulados"),
                _("latencia p50"), _("p95"))
     rows = [

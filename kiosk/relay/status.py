@@ -48,7 +48,8 @@ class RelayStatus:
 def relay_status(session: Session, now: datetime, window: timedelta = WINDOW, dead_shown: int = 5) -> RelayStatus:
     since = now - window
     recent = col(OutboxMessage.created_at) >= since
-    retried = or_(col(OutboxMessage.attempts) > 1, (col(OutboxMessage.state) == QUEUED) & (col(OutboxMessage.attempts) >= 1))
+    waits_again = (col(OutboxMessage.state) == QUEUED) & (col(OutboxMessage.attempts) >= 1)
+    retried = or_(col(OutboxMessage.attempts) > 1, waits_again)
 
     def count(condition):
         return func.sum(case((condition, 1), else_=0))

@@ -6,7 +6,6 @@ delivery file nothing is queued or claimed; bodies stay sealed at rest."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,10 +20,9 @@ from kiosk.relay import claims
 from kiosk.relay.config import Pace
 from kiosk.relay.gateway import JsonGateway
 from kiosk.relay.status import relay_status
-from kiosk.relay.transport import Outgoing, PermanentFailure
+from kiosk.relay.transport import Outgoing
 from kiosk.relay.worker import Relay
 from kiosk.screens.registry import STEP_SCREENS
-from kiosk.store import transaction
 from kiosk.store.models import Member, OutboxMessage
 from tests.conftest import TELLER_SECRET
 from tests.gateway_standin import GatewayStandIn
