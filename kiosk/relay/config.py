@@ -131,6 +131,11 @@ def load_delivery(path: Path, institutions: list[str] | None = None) -> Delivery
             routes[(name, channel)] = Route(name, channel, *_checked(path, where, channel, options))
     if not routes:
         raise DeliveryFileError(f"{path}: no configura ninguna entidad ([entidad.email] o [entidad.sms])")
+    slowest = max(route.options["timeout"] for route in routes.values())
+    if pace.lease_seconds < 2 * slowest:  # a send must end well within its claim, or another relay repeats it
+        raise DeliveryFileError(
+            f"{path}: relay.lease_seconds: debe ser al menos el doble del mayor timeout ({slowest:g} s)"
+        )
     return Delivery(Path(path), routes, pace)
 
 

@@ -38,9 +38,9 @@ def gateway():
         yield stand_in
 
 
-def delivery_file(tmp_path: Path, gateway: GatewayStandIn, **pace: float) -> Path:
+def delivery_file(tmp_path: Path, gateway: GatewayStandIn, timeout: float = 1, **pace: float) -> Path:
     tables = [
-        f'[{slug}.sms]\nkind = "json"\nurl = "{gateway.url}"\ntoken_env = "{TOKEN_ENV}"\ntimeout = 10\n'
+        f'[{slug}.sms]\nkind = "json"\nurl = "{gateway.url}"\ntoken_env = "{TOKEN_ENV}"\ntimeout = {timeout}\n'
         for slug in available_profiles()
     ]
     tables.append("[relay]\n" + "".join(f"{name} = {value}\n" for name, value in pace.items()))
@@ -132,7 +132,9 @@ def test_a_relay_killed_at_any_point_loses_nothing_and_repeats_only_with_the_sam
     service_for("progressa")
     keys = queue_messages(engine, sealer, 12)
     nth = random.Random().randrange(1, 6)  # which message of the first batch the crash hits
-    delivery = delivery_file(tmp_path, gateway, batch=5, poll_seconds=0.05, lease_seconds=2)
+    # Held mid-send, the relay must still be waiting for its answer when it is killed: a longer timeout.
+    timeout = 5 if point == "during_send" else 1
+    delivery = delivery_file(tmp_path, gateway, timeout, batch=5, poll_seconds=0.05, lease_seconds=2 * timeout)
     if point == "during_send":  # the gateway holds the nth request until the test has killed the relay
         gateway.hold_from = nth
         victim = relay_process(engine, tmp_path, delivery, "--once")

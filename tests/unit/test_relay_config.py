@@ -90,6 +90,8 @@ def test_secrets_come_from_the_environment_only(tmp_path):
         ('[progressa.email]\nkind = "smtp"\nhost = "h"\nfrom = "a@b"\npassword_env = 5\n', "progressa.email.password_env", "texto"),
         ('[progressa.sms]\nkind = "json"\nurl = "https://x/"\ntoken_env = "T"\n[relay]\nbatch = 2.5\n', "relay.batch", "entero"),
         ('[relay]\nbatch = 2\n', "", "no configura ninguna entidad"),
+        ('[progressa.sms]\nkind = "json"\nurl = "https://x/"\ntoken_env = "T"\ntimeout = 20\n[relay]\nlease_seconds = 30\n',
+         "relay.lease_seconds", "al menos el doble del mayor timeout (20 s)"),
     ],
 )
 def test_a_wrong_file_is_one_spanish_line_naming_the_file_and_field(tmp_path, text, field, problem):
