@@ -26,7 +26,8 @@ from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store.models import Member, OutboxMessage
 from tests.conftest import TELLER_SECRET
 from tests.gateway_standin import GatewayStandIn
-from tests.helpers import ORDINARY, add_teller, member, signed_in_teller
+from tests.functional.test_questions import EMAIL as GLORIA_EMAIL, GLORIA, right_answers
+from tests.helpers import ORDINARY, VISIT, add_teller, captcha_token, member, signed_in_teller
 
 INSTITUTIONS = available_profiles()
 EVERY_ROUTE = frozenset((i, c) for i in INSTITUTIONS for c in ("sms", "email"))
@@ -97,6 +98,11 @@ def test_every_message_kind_of_every_institution_is_delivered_once(
     progressa.send_confirmation_code(identity, "key_change", 6, timedelta(minutes=5))
     clock.advance(minutes=2)
     progressa.send_recovery_link(identity, 6, timedelta(hours=24), "6 números")  # a link with a temporary key
+    cooperen = relayed_for("cooperen")  # the right answers: a new temporary password by e-mail
+    gloria = cooperen.identify(GLORIA)
+    asked = cooperen.recovery_questions(gloria)
+    cooperen.answer_questions(gloria, GLORIA_EMAIL, captcha=captcha_token(cooperen), visit=VISIT,
+                              answers=right_answers(asked))
     desk = TellerDesk(
         engine, hasher, sealer, clock, "progressa", "Progressa", temporary_key_length=6,
         new_secret=lambda: TELLER_SECRET, relayed=EVERY_ROUTE,
@@ -141,11 +147,14 @@ def test_every_message_kind_of_every_institution_is_delivered_once(
     assert sorted(m.idempotency_key for m in mailbox.sent) == sorted(m.idempotency_key for m in emails)
     assert all(by_key[m.idempotency_key].subject == m.subject for m in mailbox.sent)
     bodies = [r.payload["text"] for r in gateway.received] + [m.body for m in mailbox.sent]
-    for kind in ("su clave temporal es", "su código de seguridad es", "siga este enlace",
+    for kind in ("su clave temporal es", "su código de seguridad es", "siga este enlace", "su contraseña fue cambiada",
                  "Nadie de la entidad se la pedirá", "se pidió en una oficina cambiar", "aviso de seguridad"):
         assert any(kind in body for body in bodies), kind
     # What carries a code, key or link expires with it; notices do not.
-    assert all((m.expires_at is None) == (m.subject in ("Aviso", "Solicitud de cambio de contactos")) for m in delivered)
+    notices = ("Aviso", "Solicitud de cambio de contactos", "Clave cambiada")
+    assert all((m.expires_at is None) == (m.subject in notices) for m in delivered), [
+        (m.subject, m.expires_at) for m in delivered
+    ]
     assert relay_for(name="relay-b").drain() == 0  # nothing left: nothing sent twice
 
 

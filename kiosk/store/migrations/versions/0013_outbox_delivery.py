@@ -54,6 +54,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping columns copies the table on SQLite, and its triggers (0011's
+    # outbox_daily_count) go with the old one: they are created again after.
+    bind = op.get_bind()
+    triggers = [] if bind.dialect.name != 'sqlite' else bind.execute(sa.text(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox_message'"
+    )).scalars().all()
     with op.batch_alter_table('outbox_message') as batch:
         batch.drop_index('ix_outbox_message_created_at')
         batch.drop_index('ix_outbox_message_state_claim_expires')
@@ -63,3 +69,6 @@ def downgrade() -> None:
         for column in ('expires_at', 'idempotency_key', 'last_error', 'sent_at', 'claim_expires_at', 'claimed_by',
                        'next_attempt_at', 'attempts', 'state', 'institution'):
             batch.drop_column(column)
+    for statement in triggers:
+        op.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+        op.execute(statement)
