@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kiosk.core.sealing import Sealer
@@ -28,6 +29,7 @@ QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
 DEAD = "dead"
+SUPERSEDED = "reemplazado por un mensaje más nuevo: no se envió"
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,27 @@ def queue(
     recipient: str | None = None,
     expires_at: datetime | None = None,
     relayed: Collection[tuple[str, str]] = (),
+    topic: str | None = None,
 ) -> None:
     """Queue a message to ``member``, at their registered contact for ``channel``
     unless ``recipient`` names another (a contact being replaced).
 
     ``expires_at``: when the code, temporary key or link in it stops working (a
     relay never sends it later); None for a notice.  ``relayed``: the
-    (institution, channel) pairs a relay delivers."""
+    (institution, channel) pairs a relay delivers.  ``topic``: what this
+    message replaces (a code retires the previous one of its purpose): the
+    member's older messages on it that still wait for a relay are dropped."""
     recipient = recipient or recipient_for(member, channel)
     if not recipient:
         raise ValueError(f"member {member.id} has no {channel} contact")
     delivered = (member.institution, channel) in relayed
+    if topic is not None:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.member_id) == member.id, col(OutboxMessage.topic) == topic,
+                   col(OutboxMessage.state) == QUEUED)
+            .values(state=DEAD, last_error=SUPERSEDED)
+        )
     session.add(
         OutboxMessage(
             member_id=member.id,
@@ -82,6 +94,7 @@ def queue(
             next_attempt_at=at if delivered else None,
             idempotency_key=secrets.token_hex(16),
             expires_at=expires_at,
+            topic=topic,
         )
     )
 

@@ -79,6 +79,7 @@ class SentCodes:
             outbox.queue(
                 session, self.core.sealer, now, member, channel, body, subject=subject,
                 expires_at=now + min(lifetime, codes.MAX_LIFETIME), relayed=self.core.relayed,
+                topic=f"code:{purpose}",  # codes.issue retired the previous code of this purpose
             )
             self.core.audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 

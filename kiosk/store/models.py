@@ -142,6 +142,9 @@ class OutboxMessage(SQLModel, table=True):
     idempotency_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     # When the code, temporary key or link it carries expires: never sent after that.  None: a notice.
     expires_at: datetime | None = None
+    # A newer message to the member on the same topic (a code for one purpose)
+    # replaces this one while it still waits: the member never gets a retired code after its successor.
+    topic: str | None = Field(default=None, max_length=40)
 
 
 class AuditEvent(SQLModel, table=True):

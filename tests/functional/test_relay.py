@@ -93,7 +93,7 @@ def test_every_message_kind_of_every_institution_is_delivered_once(
     identity = progressa.identify(ORDINARY)
     send_code(progressa, channel="sms")  # a temporary key by SMS
     clock.advance(minutes=2)
-    send_code(progressa, channel="email")  # ...by e-mail
+    send_code(progressa, "1020304050", channel="email")  # ...by e-mail (another member: one key retires the other)
     clock.advance(minutes=2)
     progressa.send_confirmation_code(identity, "key_change", 6, timedelta(minutes=5))
     clock.advance(minutes=2)
@@ -390,3 +390,25 @@ def test_dead_letters_reach_the_teller_s_card_and_the_supervisor_s_figures(
     ]
     assert all_figures(engine, Scope(day, day, institution="cooperen"))["message_delivery"] == []
     assert all_figures(engine, Scope(date(2026, 1, 1), date(2026, 1, 2)))["message_delivery"] == []
+
+
+@pytest.mark.both_stores
+def test_a_newer_code_replaces_one_still_waiting_so_a_retired_code_never_arrives_last(
+    relayed_for, relay_for, gateway, engine, clock
+):
+    progressa = relayed_for("progressa")
+    identity = progressa.identify(ORDINARY)
+    send_code(progressa)
+    progressa.send_confirmation_code(identity, "key_change", 6, timedelta(minutes=5))  # another purpose
+    gateway.fail_next(503, 503)  # the gateway is down: both wait to be tried again
+    relay = relay_for(pace=Pace(backoff_seconds=60))
+    relay.drain()
+    clock.advance(seconds=31)  # the member asks again: a new temporary key retires the first
+    send_code(progressa)
+    first, confirmation, second = rows(engine)
+    assert (first.state, first.last_error) == ("dead", outbox.SUPERSEDED)
+    assert confirmation.state == "queued" and second.state == "queued"
+    clock.advance(minutes=2)
+    relay.drain()
+    assert [m.state for m in rows(engine)] == ["dead", "sent", "sent"]
+    assert gateway.keys() == {first.idempotency_key: 1, confirmation.idempotency_key: 2, second.idempotency_key: 1}

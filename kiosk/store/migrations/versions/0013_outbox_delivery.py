@@ -2,7 +2,8 @@
 message: its institution, a delivery state, attempts, the next attempt, the
 claim of the relay sending it and when that claim lapses, when it was sent,
 the last error (a short reason, never the body), an idempotency key the
-gateway and the mail server see, and when the code or link it carries expires.
+gateway and the mail server see, when the code or link it carries expires, and
+its topic (a newer code for the same purpose replaces one still waiting).
 
 The rows already there were only ever simulated: they get the state
 «simulated», so a relay configured later never sends history.  Columns are
@@ -40,6 +41,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('last_error', _text(length=200), nullable=True))
         batch.add_column(sa.Column('idempotency_key', _text(length=64), nullable=False, server_default=''))
         batch.add_column(sa.Column('expires_at', _time(), nullable=True))
+        batch.add_column(sa.Column('topic', _text(length=40), nullable=True))
     op.execute(
         "UPDATE outbox_message SET idempotency_key = 'simulated-' || id,"
         " institution = COALESCE((SELECT member.institution FROM member WHERE member.id = outbox_message.member_id), '')"
@@ -66,7 +68,7 @@ def downgrade() -> None:
         batch.drop_index('ix_outbox_message_state_next_attempt')
         batch.drop_index('ix_outbox_message_idempotency_key')
     with op.batch_alter_table('outbox_message') as batch:
-        for column in ('expires_at', 'idempotency_key', 'last_error', 'sent_at', 'claim_expires_at', 'claimed_by',
+        for column in ('topic', 'expires_at', 'idempotency_key', 'last_error', 'sent_at', 'claim_expires_at', 'claimed_by',
                        'next_attempt_at', 'attempts', 'state', 'institution'):
             batch.drop_column(column)
     for statement in triggers:
