@@ -6,6 +6,7 @@ these tables holds a secret in clear.  Times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
@@ -139,7 +140,9 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=200)  # a short reason, never the body
     # The same on every attempt: a gateway or mail server (Message-ID) can drop a repeat.
-    idempotency_key: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    # Random; NULL only in rows inserted around the model (the bench's bulk
+    # seeding), which are simulated and never relayed.
+    idempotency_key: str | None = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
     # When the code, temporary key or link it carries expires: never sent after that.  None: a notice.
     expires_at: datetime | None = None
     # A newer message to the member on the same topic (a code for one purpose)

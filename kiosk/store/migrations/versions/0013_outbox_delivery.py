@@ -39,7 +39,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('claim_expires_at', _time(), nullable=True))
         batch.add_column(sa.Column('sent_at', _time(), nullable=True))
         batch.add_column(sa.Column('last_error', _text(length=200), nullable=True))
-        batch.add_column(sa.Column('idempotency_key', _text(length=64), nullable=False, server_default=''))
+        # NULL only in rows inserted around the model (bulk seeding): never relayed.
+        batch.add_column(sa.Column('idempotency_key', _text(length=64), nullable=True))
         batch.add_column(sa.Column('expires_at', _time(), nullable=True))
         batch.add_column(sa.Column('topic', _text(length=40), nullable=True))
     op.execute(
