@@ -6,6 +6,7 @@ holding requests until released (``hold``)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ class Received:
 
 
 class GatewayStandIn:
-    def __init__(self, token: str = "gateway-token") -> None:
+    def __init__(self, token: str = "gateway-token", keep_alive: bool = True, drop_after_each: bool = False) -> None:
         self.token = token
         self.received: list[Received] = []
         self._lock = threading.Lock()
@@ -36,6 +37,15 @@ class GatewayStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps the connection open between requests, as a real gateway does.
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def setup(self) -> None:
+                super().setup()
+                # The status line and the body go out in two writes: without this, Nagle's
+                # algorithm holds the second until the client's delayed ACK (40 ms a request).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length", 0))
                 payload = json.loads(self.rfile.read(length).decode("utf-8"))
@@ -54,11 +64,13 @@ class GatewayStandIn:
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}")
+                if drop_after_each:  # closed without saying so: the client's next request finds it gone
+                    self.close_connection = True
 
             def log_message(self, *_args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/messages"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -101,3 +113,8 @@ class GatewayStandIn:
             if self._next_statuses:
                 return self._next_statuses.pop(0)
             return self._refused.get(received.payload["to"], 200)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        """A client gone before its answer (a relay killed, a timeout) is what some tests do."""

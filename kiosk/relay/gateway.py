@@ -26,22 +26,34 @@ has already accepted: that is what makes a repeat invisible to the member.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
-import urllib.error
-import urllib.request
+import ssl
+from urllib.parse import urlsplit
 
 from kiosk.relay.transport import Outgoing, PermanentFailure, TemporaryFailure
 
+# A connection kept alive that the gateway closed meanwhile fails at once:
+# the request is made again, once, on a new one (same key: a repeat is dropped).
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, http.client.CannotSendRequest)
+
 
 class JsonGateway:
+    """One connection kept alive between messages (no new TCP and TLS
+    handshake for each); no proxy from the environment and no redirect
+    followed: the token goes only where the delivery file says (a 3xx is
+    answered as any other refusal)."""
+
     def __init__(self, *, url: str, token: str | None, timeout: float = 10.0) -> None:
-        self._url = url
+        parts = urlsplit(url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._token = token
         self._timeout = timeout
-        # No proxy from the environment and no redirect followed: the token goes
-        # only where the file says (a 3xx is answered as any other refusal).
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+        self._connection: http.client.HTTPConnection | None = None
 
     def send(self, message: Outgoing) -> None:
         payload = {
@@ -50,34 +62,53 @@ class JsonGateway:
             "text": message.body,
             "institution": message.institution,
         }
-        request = urllib.request.Request(
-            self._url,
-            data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": message.idempotency_key,
-                **({"Authorization": f"Bearer {self._token}"} if self._token else {}),
-            },
-        )
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": message.idempotency_key,
+            **({"Authorization": f"Bearer {self._token}"} if self._token else {}),
+        }
+        status = self._post(body, headers)
+        if 200 <= status < 300:
+            return
+        if status == 429 or status >= 500:
+            raise TemporaryFailure(f"pasarela: HTTP {status}")
+        raise PermanentFailure(f"pasarela: HTTP {status}")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> int:
+        reused = self._connection is not None
         try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
-            status = error.code
-            error.close()
-            if status == 429 or status >= 500:
-                raise TemporaryFailure(f"pasarela: HTTP {status}") from None
-            raise PermanentFailure(f"pasarela: HTTP {status}") from None
+            try:
+                return self._exchange(body, headers)
+            except _STALE:
+                if not reused:
+                    raise
+                self.close()
+                return self._exchange(body, headers)
         except (TimeoutError, socket.timeout):
+            self.close()
             raise TemporaryFailure("pasarela: sin respuesta a tiempo") from None
-        except (urllib.error.URLError, ConnectionError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise TemporaryFailure("pasarela: sin respuesta a tiempo") from None
-            raise TemporaryFailure(f"pasarela: sin conexión ({type(reason).__name__})") from None
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            raise TemporaryFailure(f"pasarela: sin conexión ({type(error).__name__})") from None
 
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
-        return None  # the 3xx reaches send() as an HTTPError
+    def _exchange(self, body: bytes, headers: dict[str, str]) -> int:
+        if self._connection is None:
+            self._connection = (
+                http.client.HTTPSConnection(
+                    self._host, self._port, timeout=self._timeout, context=ssl.create_default_context()
+                )
+                if self._https
+                else http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+            )
+        self._connection.request("POST", self._path, body, headers)
+        response = self._connection.getresponse()
+        response.read()
+        if response.will_close:
+            self.close()
+        return response.status

@@ -6,6 +6,7 @@ delivery file nothing is queued or claimed; bodies stay sealed at rest."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -412,3 +413,49 @@ def test_a_newer_code_replaces_one_still_waiting_so_a_retired_code_never_arrives
     relay.drain()
     assert [m.state for m in rows(engine)] == ["dead", "sent", "sent"]
     assert gateway.keys() == {first.idempotency_key: 1, confirmation.idempotency_key: 2, second.idempotency_key: 1}
+
+
+def outgoing(number: int) -> Outgoing:
+    return Outgoing(f"key-{number}", "progressa", "sms", "3111234567", "", f"mensaje {number}")
+
+
+def test_the_gateway_adapter_keeps_its_connection_and_makes_a_dropped_one_again():
+    from kiosk.relay.transport import TemporaryFailure
+
+    with GatewayStandIn(drop_after_each=True) as dropping:  # closes each connection without saying so
+        adapter = JsonGateway(url=dropping.url, token=dropping.token, timeout=5)
+        for number in range(3):
+            adapter.send(outgoing(number))
+        assert dropping.keys() == {"key-0": 1, "key-1": 1, "key-2": 1}
+    with GatewayStandIn() as slow:
+        slow.delay = 2
+        adapter = JsonGateway(url=slow.url, token=slow.token, timeout=0.5)
+        with pytest.raises(TemporaryFailure, match="sin respuesta a tiempo"):
+            adapter.send(outgoing(9))
+
+
+def test_the_gateway_adapter_follows_no_redirect():
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from kiosk.relay.transport import PermanentFailure
+
+    class Redirects(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.send_response(307)
+            self.send_header("Location", "http://127.0.0.1:9/steal-the-token")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirects)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        adapter = JsonGateway(url=f"http://127.0.0.1:{server.server_address[1]}/", token="t", timeout=5)
+        with pytest.raises(PermanentFailure, match="HTTP 307"):
+            adapter.send(outgoing(1))
+    finally:
+        server.shutdown()
+        server.server_close()
