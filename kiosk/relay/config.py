@@ -142,7 +142,13 @@ def load_delivery(path: Path, institutions: list[str] | None = None) -> Delivery
 def build_transports(delivery: Delivery, environ: Mapping[str, str] | None = None) -> dict[tuple[str, str], Transport]:
     """One transport per route, with its secrets read from the environment."""
     environ = os.environ if environ is None else environ
-    return {key: _transport(delivery.path, route, environ) for key, route in delivery.routes.items()}
+    transports = {}
+    for key, route in delivery.routes.items():
+        try:
+            transports[key] = _transport(delivery.path, route, environ)
+        except ValueError as refused:  # a transport's own check (say, no TLS to another machine)
+            raise DeliveryFileError(f"{delivery.path}: {route.institution}.{route.channel}: {refused}") from None
+    return transports
 
 
 # -- checking ---------------------------------------------------------------

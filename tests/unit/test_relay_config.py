@@ -114,3 +114,16 @@ def test_nearest_rank_percentiles():
     assert percentile([1.0], 95) == 1.0
     values = [float(n) for n in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 95)) == (50.0, 95.0)
+
+
+def test_a_transport_refusing_its_settings_names_the_route(tmp_path, monkeypatch):
+    import kiosk.relay.gateway as gateway
+
+    def refuses(**_options):
+        raise ValueError("sin cifrado solo hacia esta máquina")
+
+    monkeypatch.setattr(gateway, "JsonGateway", refuses)
+    path = write(tmp_path, '[progressa.sms]\nkind = "json"\nurl = "https://x.example/"\ntoken_env = "T"\n')
+    with pytest.raises(DeliveryFileError) as refused:
+        build_transports(load_delivery(path, INSTITUTIONS), {"T": "t"})
+    assert str(refused.value) == f"{path}: progressa.sms: sin cifrado solo hacia esta máquina"
