@@ -116,5 +116,6 @@ class GatewayStandIn:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 64  # eight relays connecting at once are not left to retry their SYN
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
         """A client gone before its answer (a relay killed, a timeout) is what some tests do."""

@@ -38,7 +38,10 @@ def gateway():
         yield stand_in
 
 
-def delivery_file(tmp_path: Path, gateway: GatewayStandIn, timeout: float = 1, **pace: float) -> Path:
+def delivery_file(tmp_path: Path, gateway: GatewayStandIn, timeout: float = 10, **pace: float) -> Path:
+    """Every institution's SMS to the stand-in.  The timeout is long: a gateway
+    answering late on a loaded machine would be asked again (same key), which
+    these tests would count as a repeat."""
     tables = [
         f'[{slug}.sms]\nkind = "json"\nurl = "{gateway.url}"\ntoken_env = "{TOKEN_ENV}"\ntimeout = {timeout}\n'
         for slug in available_profiles()
@@ -122,7 +125,8 @@ def test_relays_at_once_deliver_every_message_exactly_once(engine, service_for, 
     assert sum(settled) == len(keys)
     assert sum(1 for n in settled if n) >= 2, settled  # the work was shared
     assert states(engine) == {"sent": len(keys)}
-    assert gateway.keys() == {key: 1 for key in keys}  # each message reached the gateway once
+    counts = gateway.keys()
+    assert counts == {key: 1 for key in keys}, {key: n for key, n in counts.items() if n != 1}  # each reached it once
 
 
 @pytest.mark.parametrize("point", ["before_send", "after_send", "during_send"])
@@ -132,9 +136,8 @@ def test_a_relay_killed_at_any_point_loses_nothing_and_repeats_only_with_the_sam
     service_for("progressa")
     keys = queue_messages(engine, sealer, 12)
     nth = random.Random().randrange(1, 6)  # which message of the first batch the crash hits
-    # Held mid-send, the relay must still be waiting for its answer when it is killed: a longer timeout.
-    timeout = 5 if point == "during_send" else 1
-    delivery = delivery_file(tmp_path, gateway, timeout, batch=5, poll_seconds=0.05, lease_seconds=2 * timeout)
+    # The lease lapses 10 s after the crash; the survivor then takes the messages the victim held.
+    delivery = delivery_file(tmp_path, gateway, 5, batch=5, poll_seconds=0.05, lease_seconds=10)
     if point == "during_send":  # the gateway holds the nth request until the test has killed the relay
         gateway.hold_from = nth
         victim = relay_process(engine, tmp_path, delivery, "--once")
