@@ -44,10 +44,13 @@ class LazyStore:
     def __init__(self, settings: Settings) -> None:
         from kiosk import __version__
         from kiosk.core.visits import VisitRecorder
+        from kiosk.relay.config import relayed_routes
 
         self.settings = settings
         self.engine = None
         self.seeding = None  # kiosk.demo.DemoSeeding, on a store of demo members only
+        # Read before the kiosk starts, so a wrong delivery file stops it at once.
+        self.relayed = relayed_routes(settings.delivery_file)
         # Supervision's visit events and heartbeats, written in a thread of their own once the store is open.
         self.visits = VisitRecorder(lambda: self.engine, settings.kiosk_id, settings.kiosk_branch, __version__)
 
@@ -74,7 +77,7 @@ class LazyStore:
 
         service = KioskService(
             self.engine, self.hasher, Sealer(self.settings.pepper), Clock(), profile.slug, profile.name,
-            kiosk_id=self.settings.kiosk_id,
+            kiosk_id=self.settings.kiosk_id, relayed=self.relayed,
         )
         if self.seeding is not None:
             service.core.before_store = lambda: self.seeding.wait_for(profile.slug)

@@ -15,6 +15,7 @@ import time
 
 from kiosk.config import DATA_DIR, Settings
 from kiosk.flow.profile import ProfileError, available_profiles
+from kiosk.relay.config import DeliveryFileError
 from kiosk.store.files import PRIVATE_UMASK, NotWritable, private_dir, private_file
 from kiosk.store.problems import StoreProblem, not_writable
 # Building the kiosk from settings lives apart, so the bench can build it too
@@ -107,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="end", type=parse_day, required=True, help="last day, included")
     report.add_argument("--branch", help="only this branch (KIOSK_BRANCH of its kiosks)")
     report.add_argument("--format", choices=("csv", "json"), default="csv")
+    relay = commands.add_parser(
+        "relay", help="entregar los mensajes del buzón por correo y SMS (KIOSK_DELIVERY_FILE) hasta SIGTERM"
+    )
+    relay.add_argument("--once", action="store_true", help="entregar lo pendiente y terminar")
+    relay.add_argument("--status", action="store_true",
+                       help="mostrar por canal los mensajes en cola, enviados, reintentados y muertos, y la latencia")
     bench = commands.add_parser("bench", help="measure the performance budgets (README: Benchmarks)")
     bench.add_argument("--quick", action="store_true", help="small sizes, about a minute (CI)")
     bench.add_argument("--compare-compose-ahead", action="store_true",
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return _reader_gone()
     except KeyboardInterrupt:
         return 130
-    except (StoreProblem, ProfileError) as problem:
+    except (StoreProblem, ProfileError, DeliveryFileError) as problem:
         log.error("kiosk stopped: %s", problem, exc_info=problem)
         print(f"kiosk: {problem}", file=sys.stderr)
         return 1 if isinstance(problem, StoreProblem) else 2
@@ -191,6 +198,10 @@ def _main(argv: list[str] | None) -> int:
         return _audit(settings, args)
     if command == "report":
         return _report(settings, args)
+    if command == "relay":
+        from kiosk.relay.command import relay_command
+
+        return relay_command(settings, args.once, args.status)
     if command == "seed":
         added = _open(settings, seed=True)[1]
         print(f"{added} demo members added")
@@ -298,6 +309,7 @@ def build_desk(settings: Settings, profile=None):
     from kiosk.core.teller import TellerDesk
     from kiosk.core.teller_signin import this_terminal
     from kiosk.flow.profile import load_profile
+    from kiosk.relay.config import relayed_routes
     from kiosk.screens.registry import STEP_SCREENS
 
     profile = profile or load_profile(teller_institution(settings), step_types=set(STEP_SCREENS))
@@ -307,6 +319,7 @@ def build_desk(settings: Settings, profile=None):
         temporary_key_length=profile.setting("key_length"),
         contact_hold_hours=settings.contact_hold_hours,
         terminal=this_terminal(settings.kiosk_id),  # where sign-ins come from (throttled, audited)
+        relayed=relayed_routes(settings.delivery_file),  # whose messages a relay delivers
     )
 
 

@@ -55,6 +55,9 @@ class Settings:
     kiosk_id: str = field(default_factory=_host_name)
     # The branch office the kiosk stands in, as supervision groups kiosks (kiosk.core.visits).
     kiosk_branch: str = "principal"
+    # The delivery file (kiosk.relay.config): which institutions and channels a
+    # relay delivers, and how.  None: every message stays in the simulated outbox.
+    delivery_file: Path | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -72,5 +75,6 @@ class Settings:
             operator_pin=env.get("KIOSK_OPERATOR_PIN") or None,
             kiosk_id=env.get("KIOSK_ID") or _host_name(),
             kiosk_branch=env.get("KIOSK_BRANCH") or cls.kiosk_branch,
+            delivery_file=Path(env["KIOSK_DELIVERY_FILE"]) if env.get("KIOSK_DELIVERY_FILE") else None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

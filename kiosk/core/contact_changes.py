@@ -152,7 +152,7 @@ class ContactChanges:
         told = False
         for channel, field in ((outbox.SMS, "mobile"), (outbox.EMAIL, "email")):
             if getattr(member, field):
-                outbox.queue(session, self.core.sealer, now, member, channel, body, subject)
+                outbox.queue(session, self.core.sealer, now, member, channel, body, subject, relayed=self.core.relayed)
                 told = True
         if not told:
             self.core.audit(session, now, "notification_skipped", member.id, "sin contacto registrado")
@@ -267,7 +267,10 @@ class ContactChanges:
             subject = _("Datos de contacto actualizados")
             for recipient in (old, new):
                 if recipient:
-                    outbox.queue(session, self.core.sealer, now, member, channel, body, subject, recipient=recipient)
+                    outbox.queue(
+                        session, self.core.sealer, now, member, channel, body, subject, recipient=recipient,
+                        relayed=self.core.relayed,
+                    )
             changed.append(field)
         change.applied_at = now
         session.add(member)

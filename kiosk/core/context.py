@@ -6,7 +6,7 @@ receives one and holds nothing else in common with the others."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeVar
 
@@ -40,6 +40,7 @@ class CoreContext:
         institution: str,
         institution_name: str,
         kiosk_id: str | None = None,
+        relayed: Collection[tuple[str, str]] = (),
     ) -> None:
         self.engine = engine
         self.hasher = hasher
@@ -56,6 +57,9 @@ class CoreContext:
         # Waited for before every read and write: a kiosk on a new demo store
         # (kiosk.demo.DemoSeeding) opens before its members are all in.
         self.before_store: Callable[[], None] = lambda: None
+        # The (institution, channel) pairs a relay delivers (kiosk.relay.config):
+        # their messages are queued for it; the others stay simulated.
+        self.relayed = frozenset(relayed)
         audit.use_key(engine, hasher.audit_key())  # its rows are chained (kiosk.core.audit)
 
     def write(self, work: Callable[[Session, datetime], T], who: Identity | int | None = None) -> T:
@@ -130,4 +134,4 @@ class CoreContext:
         body = template.format(
             name=self.institution_name, date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
         )
-        outbox.queue(session, self.sealer, now, member, channel, body, subject=subject)
+        outbox.queue(session, self.sealer, now, member, channel, body, subject=subject, relayed=self.relayed)

@@ -1,12 +1,20 @@
-"""The simulated SMS / e-mail outbox.  A message is the only place a code or a
+"""The SMS / e-mail outbox.  A message is the only place a code or a
 temporary key is written: it is what the member's phone would show.  Bodies are
-sealed at rest (kiosk.core.sealing) and opened only to be shown."""
+sealed at rest (kiosk.core.sealing) and opened only to be shown or sent.
+
+Each message is written in the same transaction as the change it belongs to.
+Where a relay delivers the institution's channel (``relayed``, read from the
+delivery file, kiosk.relay.config) it is «queued» for the relay; elsewhere it
+stays «simulated», the demo outbox, as it always was."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kiosk.core.sealing import Sealer
@@ -14,6 +22,14 @@ from kiosk.store.models import Member, OutboxMessage
 
 SMS = "sms"
 EMAIL = "email"
+
+# Delivery states (kiosk.relay.worker moves a message along them).
+SIMULATED = "simulated"
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+DEAD = "dead"
+SUPERSEDED = "reemplazado por un mensaje más nuevo: no se envió"
 
 
 @dataclass(frozen=True)
@@ -42,12 +58,29 @@ def queue(
     body: str,
     subject: str = "",
     recipient: str | None = None,
+    expires_at: datetime | None = None,
+    relayed: Collection[tuple[str, str]] = (),
+    topic: str | None = None,
 ) -> None:
     """Queue a message to ``member``, at their registered contact for ``channel``
-    unless ``recipient`` names another (a contact being replaced)."""
+    unless ``recipient`` names another (a contact being replaced).
+
+    ``expires_at``: when the code, temporary key or link in it stops working (a
+    relay never sends it later); None for a notice.  ``relayed``: the
+    (institution, channel) pairs a relay delivers.  ``topic``: what this
+    message replaces (a code retires the previous one of its purpose): the
+    member's older messages on it that still wait for a relay are dropped."""
     recipient = recipient or recipient_for(member, channel)
     if not recipient:
         raise ValueError(f"member {member.id} has no {channel} contact")
+    delivered = (member.institution, channel) in relayed
+    if topic is not None:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.member_id) == member.id, col(OutboxMessage.topic) == topic,
+                   col(OutboxMessage.state) == QUEUED)
+            .values(state=DEAD, last_error=SUPERSEDED)
+        )
     session.add(
         OutboxMessage(
             member_id=member.id,
@@ -56,8 +89,26 @@ def queue(
             subject=subject,
             sealed_body=sealer.seal(body),
             created_at=at,
+            institution=member.institution,
+            state=QUEUED if delivered else SIMULATED,
+            next_attempt_at=at if delivered else None,
+            idempotency_key=secrets.token_hex(16),
+            expires_at=expires_at,
+            topic=topic,
         )
     )
+
+
+def undelivered(session: Session, member_id: int, limit: int = 5) -> tuple[tuple[datetime, str, str], ...]:
+    """The member's newest dead letters: when queued, channel and the relay's
+    reason (never the body), for the teller's card."""
+    statement = (
+        select(OutboxMessage.created_at, OutboxMessage.channel, OutboxMessage.last_error)
+        .where(OutboxMessage.member_id == member_id, OutboxMessage.state == DEAD)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return tuple((at, channel, reason or "") for at, channel, reason in session.exec(statement))
 
 
 def recent(

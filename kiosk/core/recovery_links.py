@@ -104,7 +104,10 @@ class RecoveryLinks:
                 name=self.core.institution_name, key=temporary if with_temporary_key else "", url=url, token=token,
                 hours=hours, policy=policy,
             )
-            outbox.queue(session, self.core.sealer, now, member, outbox.EMAIL, body, subject=subject)
+            outbox.queue(
+                session, self.core.sealer, now, member, outbox.EMAIL, body, subject=subject,
+                expires_at=now + lifetime, relayed=self.core.relayed,
+            )
 
         self.core.write(send, identity)
 

@@ -240,7 +240,10 @@ class RecoveryQuestions:
                 "{name}: su contraseña fue cambiada. Su nueva contraseña temporal es {key}; "
                 "vence en {minutes} minutos: ingrese con ella y cámbiela."
             ).format(name=self.core.institution_name, key=temporary, minutes=minutes)
-            outbox.queue(session, self.core.sealer, now, member, outbox.EMAIL, body, subject=_("Nueva contraseña"))
+            outbox.queue(
+                session, self.core.sealer, now, member, outbox.EMAIL, body, subject=_("Nueva contraseña"),
+                expires_at=now + key_lifetime, relayed=self.core.relayed,
+            )
             return temporary
 
         return self.core.write(settle, identity)

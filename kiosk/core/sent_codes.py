@@ -76,7 +76,11 @@ class SentCodes:
                 return
             minutes = int(min(lifetime, codes.MAX_LIFETIME).total_seconds() // 60)
             body = template.format(name=self.core.institution_name, code=code, minutes=minutes)
-            outbox.queue(session, self.core.sealer, now, member, channel, body, subject=subject)
+            outbox.queue(
+                session, self.core.sealer, now, member, channel, body, subject=subject,
+                expires_at=now + min(lifetime, codes.MAX_LIFETIME), relayed=self.core.relayed,
+                topic=f"code:{purpose}",  # codes.issue retired the previous code of this purpose
+            )
             self.core.audit(session, now, "code_sent", member.id, f"{purpose} por {channel}")
 
         self.core.write(send, identity)

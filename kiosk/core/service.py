@@ -12,7 +12,7 @@ holds the store's write lock while it hashes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeVar
 
@@ -64,8 +64,9 @@ class KioskService(OverCore):
         institution: str,
         institution_name: str,
         kiosk_id: str | None = None,
+        relayed: Collection[tuple[str, str]] = (),
     ) -> None:
-        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id)
+        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id, relayed)
         self.identification = Identification(self.core)
         self.sent_codes = SentCodes(self.core)
         self.recovery_links = RecoveryLinks(self.core, self.sent_codes)

@@ -21,11 +21,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from kiosk.core.visits import AGAIN, ALL_BRANCHES, COMPLETED, EXIT, IDLE, OFFICE, bucket_bound
-from kiosk.store.models import AuditDaily, KioskHeartbeat, KioskHourly, OutboxDaily, VisitStepDaily, VisitTimeDaily
+from kiosk.store.models import (
+    AuditDaily,
+    KioskHeartbeat,
+    KioskHourly,
+    OutboxDaily,
+    OutboxMessage,
+    VisitStepDaily,
+    VisitTimeDaily,
+)
 
 QUESTION_STEP_TYPES = ("personal_questions", "product_questions")
 
@@ -219,6 +227,27 @@ def messages_per_channel(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
             for day, channel, subject, count in _rows(engine, statement)]
 
 
+def message_delivery(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Per channel and delivery state (simulated, queued, sending, sent, dead:
+    kiosk.relay) the messages queued in the period, the dead ones per reason
+    the relay gave (never a body nor a recipient).  Read from the messages
+    themselves by their creation time (indexed): their state changes after a
+    day's roll-up would have counted them."""
+    table = OutboxMessage.__table__
+    where = [table.c.created_at >= scope.since, table.c.created_at < scope.until]
+    if scope.institution:
+        where.append(table.c.institution == scope.institution)
+    reason = case((table.c.state == "dead", func.coalesce(table.c.last_error, "")), else_="")
+    statement = (
+        select(table.c.channel, table.c.state, reason, func.count())
+        .where(*where)
+        .group_by(table.c.channel, table.c.state, reason)
+        .order_by(table.c.channel, table.c.state, reason)
+    )
+    return [dict(channel=channel, state=state, reason=why, count=int(count))
+            for channel, state, why, count in _rows(engine, statement)]
+
+
 def audit_actions(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
     """Per day, institution, action and who acted (member, teller, admin): codes
     and links sent (with their purpose and channel), locks, blocked keys,
@@ -258,6 +287,7 @@ FIGURES = {
     "failed_question_sets": failed_question_sets,
     "documents_per_kiosk": documents_per_kiosk,
     "messages_per_channel": messages_per_channel,
+    "message_delivery": message_delivery,
     "audit_actions": audit_actions,
     "kiosks": kiosks,
 }

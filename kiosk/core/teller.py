@@ -10,7 +10,7 @@ and its notifications.  The teller never sees or chooses a member's key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,6 +83,9 @@ class MemberCard:
     own_record: bool
     trail: list[AuditLine]
     pending_change: PendingContactChange | None = None
+    # Messages to the member a relay could not deliver (kiosk.relay): when,
+    # channel, reason; never the body.
+    undelivered: tuple[tuple[datetime, str, str], ...] = ()
 
 
 # Translated where shown.
@@ -125,8 +128,9 @@ class TellerDesk(OverCore):
         contact_hold_hours: float = DEFAULT_HOLD_HOURS,
         terminal: str | None = None,
         admin: str | None = None,
+        relayed: Collection[tuple[str, str]] = (),
     ) -> None:
-        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id)
+        self.core = CoreContext(engine, hasher, sealer, clock, institution, institution_name, kiosk_id, relayed)
         self.identification = Identification(self.core)  # the member's messages
         self.questions = RecoveryQuestions(self.core)  # whose failed recoveries a teller clears
         self.contact_changes = ContactChanges(
@@ -229,6 +233,7 @@ class TellerDesk(OverCore):
                 own_record=self._is_own_record(session, teller, member),
                 trail=self._activity(session, audit.trail(session, member_id, limit=12)),
                 pending_change=self.contact_changes.pending_view(session, pending) if pending else None,
+                undelivered=outbox.undelivered(session, member_id),
             )
 
         return self.core.read(load)
@@ -380,7 +385,10 @@ class TellerDesk(OverCore):
                 "{name}: su clave temporal es {key}. Vence en {hours} horas: ingrese con ella y asigne "
                 "su clave definitiva. Nadie de la entidad se la pedirá."
             ).format(name=self.institution_name, key=temporary, hours=self.temporary_key_hours)
-            outbox.queue(session, self.sealer, now, member, outbox.SMS, body, subject=_("Clave temporal"))
+            outbox.queue(
+                session, self.sealer, now, member, outbox.SMS, body, subject=_("Clave temporal"),
+                expires_at=expires_at, relayed=self.core.relayed,
+            )
             return _("Clave temporal enviada al celular {mobile}.").format(mobile=masked_contacts(member).mobile)
 
         return self._act(teller, member_id, issue)

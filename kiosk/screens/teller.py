@@ -385,6 +385,8 @@ class MemberScreen(ConsoleScreen):
             (_("Claves"), keys),
             (_("Autogestión"), self_service),
             (_("Identidad"), identity_state(card)),
+            *((_("Mensaje no entregado"), f"{local_time(at)} · {channel.upper()} · {reason}")
+              for at, channel, reason in card.undelivered),
         ]:
             data.append(f"{label}: ", style="bold").append(escaped(value) + "\n")
         data.rstrip()

@@ -6,6 +6,7 @@ these tables holds a secret in clear.  Times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
@@ -108,10 +109,17 @@ class OneTimeCode(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A simulated SMS or e-mail.  Its body may carry a code for its member, so
-    it is stored sealed (kiosk.core.sealing), never in clear."""
+    """An SMS or e-mail.  Its body may carry a code for its member, so it is
+    stored sealed (kiosk.core.sealing), never in clear; a relay (kiosk.relay)
+    opens it only to send it."""
 
     __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_idempotency_key", "idempotency_key", unique=True),
+        Index("ix_outbox_message_state_next_attempt", "state", "next_attempt_at"),
+        Index("ix_outbox_message_state_claim_expires", "state", "claim_expires_at"),
+        Index("ix_outbox_message_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
@@ -120,6 +128,26 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(default="", max_length=200)
     sealed_body: str
     created_at: datetime
+    # Delivery (kiosk.relay): the state is «simulated» (no relay configured for
+    # this institution and channel: the demo outbox), «queued», «sending»
+    # (claimed by ``claimed_by`` until ``claim_expires_at``), «sent» or «dead».
+    institution: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    state: str = Field(default="simulated", max_length=12, sa_column_kwargs={"server_default": "simulated"})
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claim_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)  # a short reason, never the body
+    # The same on every attempt: a gateway or mail server (Message-ID) can drop a repeat.
+    # Random; NULL only in rows inserted around the model (the bench's bulk
+    # seeding), which are simulated and never relayed.
+    idempotency_key: str | None = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
+    # When the code, temporary key or link it carries expires: never sent after that.  None: a notice.
+    expires_at: datetime | None = None
+    # A newer message to the member on the same topic (a code for one purpose)
+    # replaces this one while it still waits: the member never gets a retired code after its successor.
+    topic: str | None = Field(default=None, max_length=40)
 
 
 class AuditEvent(SQLModel, table=True):
