@@ -27,12 +27,13 @@ class Sizes:
     postgres_kiosks: int
     kiosk_seconds: float
     visits: int  # supervision's figures on a store of this many visits, beside one of 10,000
+    relayed: int  # messages per channel one relay delivers, beside the same sent straight
 
 
 FULL = Sizes(startup_runs=15, flow_runs=3, members=1_000_000, rows=10_000_000, ops=300,
-             sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20, visits=1_000_000)
+             sqlite_kiosks=8, postgres_kiosks=32, kiosk_seconds=20, visits=1_000_000, relayed=2000)
 QUICK = Sizes(startup_runs=5, flow_runs=2, members=20_000, rows=200_000, ops=60,
-              sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5, visits=100_000)
+              sqlite_kiosks=4, postgres_kiosks=8, kiosk_seconds=5, visits=100_000, relayed=500)
 
 
 def _postgres(report: Report):
@@ -73,7 +74,7 @@ def _section(report: Report, title: str, work) -> None:
 
 
 def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
-    from kiosk.bench import flow, kiosks, presses, scale, startup, visits
+    from kiosk.bench import flow, kiosks, presses, relay, scale, startup, visits
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as scratch:
@@ -88,6 +89,10 @@ def run(sizes: Sizes, compare_compose_ahead: bool = False) -> Report:
             (base / "presses").mkdir()
             _section(report, f"every press of five recoveries by taps at bcrypt cost {PRODUCTION_COST}",
                      lambda: report.add(*presses.measure(base / "presses")))
+
+            (base / "relay").mkdir()
+            _section(report, "real delivery: one relay", lambda: report.add(*relay.measure(
+                base / "relay", count=sizes.relayed)))
 
             stores = [("SQLite", lambda name: f"sqlite:///{base / name}.db", sizes.sqlite_kiosks)]
             if server is not None:

@@ -33,9 +33,11 @@ def relay_command(settings: Settings, once: bool, status: bool) -> int:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
     from kiosk.core.sealing import Sealer
+    from kiosk.relay.claims import commits_without_waiting_for_the_disk
     from kiosk.relay.worker import Relay, stop_on_signals
 
     engine, settings = open_store(settings)
+    engine = commits_without_waiting_for_the_disk(engine)
     relay = Relay(engine, Sealer(settings.pepper), transports, pace=delivery.pace)
     stop_on_signals(relay)
     routes = ", ".join(f"{i}/{c}" for i, c in sorted(transports))

@@ -57,6 +57,17 @@ def test_every_press_a_member_waits_on_is_timed_with_and_without_parallel_checks
     assert slowest.comparison.startswith("cootrasena ")  # where the slowest press was
 
 
+def test_real_delivery_is_measured_against_sending_straight(tmp_path):
+    from kiosk.bench import relay
+
+    latency, gateway, smtp = relay.measure(tmp_path, count=20, presses=5)
+    assert latency.name == "code press to the gateway, one relay" and latency.measured.startswith("p95 ")
+    assert gateway.name == "one relay to a local JSON gateway" and smtp.name == "one relay to a local SMTP server"
+    for figure, channel in ((gateway, "sms"), (smtp, "email")):
+        assert figure.budget == "200 msg/s" and figure.measured.endswith(" msg/s")
+        assert figure.comparison.startswith("sent straight from the request: ") and f"20 {channel} codes" in figure.comparison
+
+
 def test_a_missed_budget_is_printed_not_failed():
     report = Report()
     report.figures.append(Figure("start-up", "2 s", "1.3x", "2.0x bare app", False))
