@@ -52,13 +52,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kiosk.relay.loopback import is_loopback
 from kiosk.relay.transport import Transport
 
 CHANNELS = ("email", "sms")
 KINDS = {"email": ("smtp",), "sms": ("json", "twilio")}
 SECURITIES = {"starttls": 587, "tls": 465, "none": 25}
 DEFAULT_TIMEOUT = 10.0
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class DeliveryFileError(Exception):
@@ -202,7 +202,7 @@ def _check_url(path: Path, where: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryFileError(f"{path}: {where}: debe ser una dirección https://")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise DeliveryFileError(f"{path}: {where}: debe ser https:// (http solo hacia esta misma máquina)")
 
 
