@@ -163,6 +163,20 @@ async def answer_questions(pilot: Pilot, demo: DemoMember) -> None:
 # -- the walks ---------------------------------------------------------------------
 
 
+async def sign_in(pilot: Pilot, document: str, key: str) -> None:
+    """A login form: the document and the key by taps, then «Continuar»."""
+    await tap_into(pilot, "document", document)
+    await tap_into(pilot, "key", key)
+    await click(pilot, "#continue")
+
+
+async def change_key(pilot: Pilot, current: str, new_key: str) -> None:
+    """A key change form: the current key, the new one and its confirmation, by taps."""
+    await tap_into(pilot, "current", current)
+    await tap_into(pilot, "key", new_key)
+    await tap_into(pilot, "confirmation", new_key)
+
+
 async def recover_progressa(pilot: Pilot, service: KioskService) -> None:
     """User, «Olvidé mi clave», SMS with a temporary key, the temporary key as
     the access key, a new 6-digit key twice, image and phrase, «Permitir», and
@@ -228,18 +242,12 @@ async def recover_coasmedas(pilot: Pilot, service: KioskService) -> None:
     await at_step(pilot, "recovery_done")
     await click(pilot, "#continue")  # «Volver»
     await at_step(pilot, "login")
-    await tap_into(pilot, "document", document)
-    await tap_into(pilot, "key", temporary)
-    await click(pilot, "#continue")
+    await sign_in(pilot, document, temporary)
     await at_step(pilot, "change_login")
-    await tap_into(pilot, "current", temporary)
-    await tap_into(pilot, "key", login_key)
-    await tap_into(pilot, "confirmation", login_key)
+    await change_key(pilot, temporary, login_key)
     await click(pilot, "#continue")
     await at_step(pilot, "change_transactional")
-    await tap_into(pilot, "current", temporary)
-    await tap_into(pilot, "key", transactional_key)
-    await tap_into(pilot, "confirmation", transactional_key)
+    await change_key(pilot, temporary, transactional_key)
     await tap_captcha(pilot)
     await click(pilot, "#continue")
     await at_step(pilot, "transactional_code")
@@ -274,18 +282,12 @@ async def recover_cooperen(pilot: Pilot, service: KioskService) -> None:
     temporary = code_in(latest_message(service, document))  # the e-mail that carries it
     await click(pilot, "#continue")  # «Ir a control de Acceso», before the countdown closes it
     await at_step(pilot, "access")
-    await tap_into(pilot, "document", document)
-    await tap_into(pilot, "key", temporary)
-    await click(pilot, "#continue")
+    await sign_in(pilot, document, temporary)
     await at_step(pilot, "change")
-    await tap_into(pilot, "current", temporary)
-    await tap_into(pilot, "key", new_key)
-    await tap_into(pilot, "confirmation", new_key)
+    await change_key(pilot, temporary, new_key)
     await click(pilot, "#continue")
     await at_step(pilot, "access")
-    await tap_into(pilot, "document", document)
-    await tap_into(pilot, "key", new_key)
-    await click(pilot, "#continue")
+    await sign_in(pilot, document, new_key)
     await at_home(pilot)
 
 
@@ -316,9 +318,7 @@ async def recover_cootrasena(pilot: Pilot, service: KioskService) -> None:
     await tap_into(pilot, "token", link_code(body).lower())  # as a member types it, without Mayús
     await click(pilot, "#continue")
     await at_step(pilot, "change")
-    await tap_into(pilot, "current", temporary)
-    await tap_into(pilot, "key", new_key)
-    await tap_into(pilot, "confirmation", new_key)
+    await change_key(pilot, temporary, new_key)
     await click(pilot, "#continue")
     await at_step(pilot, "user")
     await tap_into(pilot, "document", document)
@@ -364,9 +364,7 @@ async def recover_bancocajasocial(pilot: Pilot, service: KioskService) -> None:
     await at_step(pilot, "done")
     await click(pilot, "#continue")
     await at_step(pilot, "login")
-    await tap_into(pilot, "document", document)
-    await tap_into(pilot, "key", new_key)
-    await click(pilot, "#continue")
+    await sign_in(pilot, document, new_key)
     await at_home(pilot)
 
 
