@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlmodel import Session, col, select
 
 from kiosk.core import outbox
@@ -20,6 +22,7 @@ from kiosk.flow.profile import available_profiles, load_profile
 from kiosk.relay import claims
 from kiosk.relay.config import Pace
 from kiosk.relay.gateway import JsonGateway
+from kiosk.relay.smtp import SmtpTransport
 from kiosk.relay.status import relay_status
 from kiosk.relay.transport import Outgoing
 from kiosk.relay.worker import Relay
@@ -27,6 +30,7 @@ from kiosk.screens.registry import STEP_SCREENS
 from kiosk.store.models import Member, OutboxMessage
 from tests.conftest import TELLER_SECRET
 from tests.gateway_standin import GatewayStandIn
+from tests.functional.test_smtp_transport import free_port
 from tests.functional.test_questions import EMAIL as GLORIA_EMAIL, GLORIA, right_answers
 from tests.helpers import ORDINARY, VISIT, add_teller, captcha_token, member, signed_in_teller
 
@@ -35,13 +39,45 @@ EVERY_ROUTE = frozenset((i, c) for i in INSTITUTIONS for c in ("sms", "email"))
 
 
 class MailBox:
-    """A fake e-mail transport (the SMTP one is tested with a real server elsewhere)."""
+    """A fake e-mail transport, for the tests of retries and claims."""
 
     def __init__(self) -> None:
         self.sent: list[Outgoing] = []
 
     def send(self, message: Outgoing) -> None:
         self.sent.append(message)
+
+
+class SmtpMailBox:
+    """The real e-mail transport to a real SMTP server on loopback (aiosmtpd):
+    ``sent`` is what the server received, read back from the mail itself."""
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+        mailbox = self
+
+        class Accept:
+            async def handle_DATA(self, server, session, envelope):
+                mail = message_from_bytes(envelope.content, policy=policy.default)
+                mailbox.sent.append(Outgoing(
+                    idempotency_key=mail["X-Idempotency-Key"], institution="", channel="email",
+                    recipient=envelope.rcpt_tos[0], subject=mail["Subject"],
+                    body=mail.get_content().replace("\r\n", "\n").rstrip("\n"),
+                ))
+                return "250 OK"
+
+        port = free_port()
+        self._server = Controller(Accept(), hostname="127.0.0.1", port=port)
+        self._server.start()
+        self.transport = SmtpTransport(host="127.0.0.1", port=port, security="none", username=None, password=None,
+                                       from_address="kiosco@progressa.coop", reply_to=None)
+
+    def send(self, message: Outgoing) -> None:
+        self.transport.send(message)
+
+    def close(self) -> None:
+        self.transport.close()
+        self._server.stop()
 
 
 @pytest.fixture
@@ -53,6 +89,13 @@ def gateway():
 @pytest.fixture
 def mailbox():
     return MailBox()
+
+
+@pytest.fixture
+def smtp_mailbox():
+    mailbox = SmtpMailBox()
+    yield mailbox
+    mailbox.close()
 
 
 @pytest.fixture
@@ -69,10 +112,10 @@ def relayed_for(engine, hasher, sealer, clock, service_for):
 
 @pytest.fixture
 def relay_for(engine, sealer, clock, gateway, mailbox):
-    def make(pace: Pace | None = None, name: str = "relay-a", **transports) -> Relay:
+    def make(pace: Pace | None = None, name: str = "relay-a", email=None) -> Relay:
         sms = JsonGateway(url=gateway.url, token=gateway.token, timeout=5)
-        routes = {(i, "sms"): sms for i in INSTITUTIONS} | {(i, "email"): mailbox for i in INSTITUTIONS}
-        return Relay(engine, sealer, routes | transports, clock=clock, pace=pace or Pace(batch=7), name=name)
+        routes = {(i, "sms"): sms for i in INSTITUTIONS} | {(i, "email"): email or mailbox for i in INSTITUTIONS}
+        return Relay(engine, sealer, routes, clock=clock, pace=pace or Pace(batch=7), name=name)
 
     return make
 
@@ -88,8 +131,10 @@ def send_code(service: KioskService, document: str = ORDINARY, channel: str = "s
 
 @pytest.mark.both_stores
 def test_every_message_kind_of_every_institution_is_delivered_once(
-    relayed_for, relay_for, gateway, mailbox, engine, hasher, sealer, clock
+    relayed_for, relay_for, gateway, smtp_mailbox, engine, hasher, sealer, clock
 ):
+    """SMS to the gateway stand-in, e-mail over SMTP to a real server on loopback."""
+    mailbox = smtp_mailbox
     progressa = relayed_for("progressa")
     identity = progressa.identify(ORDINARY)
     send_code(progressa, channel="sms")  # a temporary key by SMS
@@ -126,7 +171,7 @@ def test_every_message_kind_of_every_institution_is_delivered_once(
     assert {m.state for m in queued} == {"queued"}
     assert {m.institution for m in queued} == set(INSTITUTIONS)
 
-    assert relay_for().drain() == len(queued)
+    assert relay_for(email=smtp_mailbox).drain() == len(queued)
 
     delivered = rows(engine)
     assert {m.state for m in delivered} == {"sent"}
