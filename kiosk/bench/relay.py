@@ -150,6 +150,21 @@ def _latency(kiosk, relay_engine, transports: dict, presses: int, first: int, ar
     return [arrival - press for press, arrival in zip(pressed, arrivals)]
 
 
+def _status(kiosk) -> str:
+    """What ``kiosk relay --status`` says of the run, per channel."""
+    from sqlmodel import Session
+
+    from kiosk.relay.status import relay_status
+
+    with Session(kiosk.engine) as session:
+        channels = relay_status(session, kiosk.core.clock.now()).channels
+    return "; ".join(
+        f"{c.channel}: {c.sent} sent, {c.queued} queued, {c.retried} retried, {c.dead} dead, created to sent "
+        f"p50 {c.p50_seconds * 1000:.0f} ms p95 {c.p95_seconds * 1000:.0f} ms"
+        for c in channels if c.p50_seconds is not None
+    )
+
+
 def measure(data_dir: Path, count: int = 500, presses: int = 100) -> list[Figure]:
     if str(PROJECT_DIR) not in sys.path:
         sys.path.insert(0, str(PROJECT_DIR))
@@ -173,6 +188,7 @@ def measure(data_dir: Path, count: int = 500, presses: int = 100) -> list[Figure
             gateway._record = lambda received: (arrivals.append(time.perf_counter()), record(received))[1]
             local = {("progressa", "sms"): JsonGateway(url=gateway.url, token=TOKEN)}
             waits = _latency(kiosk, relay_engine, local, presses, 2 * count, arrivals)
+        status = _status(kiosk)
         kiosk.engine.dispose()
         relay_engine.dispose()
     finally:
@@ -185,6 +201,7 @@ def measure(data_dir: Path, count: int = 500, presses: int = 100) -> list[Figure
                f"p50 {statistics.median(waits) * 1000:.0f} ms; {presses} codes issued 50 ms apart, relay polling "
                "every 0.2 s", p95 <= 1.0),
     ]
+    figures.append(Figure("  kiosk relay --status after the run", "-", "-", status))
     for channel, server in (("sms", "JSON gateway"), ("email", "SMTP server")):
         relayed, straight = rates[f"relay {channel}"], rates[f"straight {channel}"]
         figures.append(Figure(f"one relay to a local {server}", f"{relayed:.0f} msg/s", "200 msg/s",

@@ -60,7 +60,9 @@ def test_every_press_a_member_waits_on_is_timed_with_and_without_parallel_checks
 def test_real_delivery_is_measured_against_sending_straight(tmp_path):
     from kiosk.bench import relay
 
-    latency, gateway, smtp = relay.measure(tmp_path, count=20, presses=5)
+    latency, status, gateway, smtp = relay.measure(tmp_path, count=20, presses=5)
+    assert "sms: 25 sent, 0 queued, 0 retried, 0 dead" in status.comparison  # 20 drained, 5 while running
+    assert "email: 20 sent, 0 queued, 0 retried, 0 dead" in status.comparison
     assert latency.name == "code press to the gateway, one relay" and latency.measured.startswith("p95 ")
     assert gateway.name == "one relay to a local JSON gateway" and smtp.name == "one relay to a local SMTP server"
     for figure, channel in ((gateway, "sms"), (smtp, "email")):
