@@ -20,7 +20,7 @@ from kiosk.teller_app import TellerApp
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
 # Alembic's scripts, run by Alembic inside a migration, not imported by the kiosk.
 NOT_MODULES = {"migrations"}
-PURE_PACKAGES = ("kiosk.core", "kiosk.flow", "kiosk.store")
+PURE_PACKAGES = ("kiosk.core", "kiosk.flow", "kiosk.relay", "kiosk.store")
 NEVER_UNDER_PURE = ("kiosk.screens", "kiosk.widgets", "kiosk.app", "kiosk.teller_app", "textual", "rich")
 TEXTUAL_ADAPTER = "kiosk.textual_adapter"
 
