@@ -18,7 +18,7 @@ from textual_plotext import PlotextPlot
 from kiosk.core.audit import action_label
 from kiosk.core.supervisor import PERIODS
 from kiosk.host import SupervisorHost, supervisor_host
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.screens.teller import ConsoleScreen, plain
 from kiosk.widgets import Button
 
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 SUPERVISOR_CSS = Path(__file__).with_name("supervisor.tcss")
 ALL = "*"  # the selectors' «all» choice
 TOP_KIOSKS = 10
+
+# The outbox's delivery states (kiosk.core.outbox), as a supervisor reads them.
+DELIVERY_STATES = {
+    "simulated": N_("simulado (sin relé)"), "queued": N_("en cola"), "sending": N_("enviándose"),
+    "sent": N_("entregado"), "dead": N_("no entregado"),
+}
 
 
 class DayPlot(PlotextPlot):
@@ -102,6 +108,7 @@ class SupervisorScreen(ConsoleScreen):
                     yield DataTable(id="times-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Mensajes y bloqueos"), id="messages"):
                     yield DayPlot(id="messages-chart")
+                    yield DataTable(id="delivery-table", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="actions-table", cursor_type="none", zebra_stripes=True)
                 with TabPane(_("Señales de ataque"), id="attack"):
                     with Horizontal(classes="charts"):
@@ -247,6 +254,10 @@ class SupervisorScreen(ConsoleScreen):
             plt.plot(x, counts, label=channel.upper(), marker="braille")
         chart.days = days
         chart.refresh()
+        # Real delivery (kiosk relay): what became of the period's messages, and why the undelivered were not.
+        self._fill(self.query_one("#delivery-table", DataTable), [_("Canal"), _("Entrega"), _("Motivo"), _("Mensajes")],
+                   [(row["channel"].upper(), _(DELIVERY_STATES.get(row["state"], row["state"])), row["reason"],
+                     row["count"]) for row in board.figures["message_delivery"]])
         totals: dict[tuple[str, str], int] = defaultdict(int)
         for row in board.figures["audit_actions"]:
             what = _(action_label(row["action"]))

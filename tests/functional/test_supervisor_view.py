@@ -22,7 +22,7 @@ from kiosk.core.teller_accounts import OPERATOR, SUPERVISOR, TELLER, TellerSessi
 from kiosk.demo_history import DEMO_BRANCHES, seed_history
 from kiosk.screens.supervisor import SupervisorScreen
 from kiosk.screens.teller import SignInScreen
-from kiosk.store.models import AuditEvent, OutboxMessage, Teller
+from kiosk.store.models import AuditEvent, Member, OutboxMessage, Teller
 from kiosk.supervisor_app import SupervisorApp
 from tests.conftest import TEST_PEPPER
 from tests.functional.test_snapshots import freeze
@@ -42,8 +42,29 @@ def history(engine, clock):
     seed_history(engine, clock, visits=HISTORY_VISITS)
 
 
+DEAD_REASON = "[b]pasarela[/b]: HTTP 400"  # as a gateway answered: shown as written, never as markup
+
+
 @pytest.fixture
-def make_supervisor_app(desk_for, engine, clock, history):
+def deliveries(engine, clock, service_for):
+    """Two of a Cooperen member's messages relayed today: one delivered, one dead with its reason."""
+    from kiosk.core import outbox
+    from kiosk.core.sealing import Sealer
+
+    service_for("cooperen")  # the demo members
+    with Session(engine) as session:
+        member = session.exec(select(Member).where(Member.institution == "cooperen")).first()
+        for body in ("entregado", "no entregado"):
+            outbox.queue(session, Sealer(TEST_PEPPER), clock.now(), member, "email", body,
+                         relayed={("cooperen", "email")})
+        session.flush()
+        sent, dead = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-2:]
+        sent.state, dead.state, dead.last_error = "sent", "dead", DEAD_REASON
+        session.commit()
+
+
+@pytest.fixture
+def make_supervisor_app(desk_for, engine, clock, history, deliveries):
     def make(role: str = SUPERVISOR, institution: str = "progressa") -> SupervisorApp:
         desk = desk_for(institution)
         add_with_role(desk, role)
@@ -186,6 +207,9 @@ async def test_a_supervisor_sees_each_tab_drawn(make_supervisor_app, clock):
                 assert drawn_marks(chart), (tab, chart.id)
         visits = screen.query_one("#visits-table", DataTable)
         assert {str(visits.get_row_at(i)[0]) for i in range(visits.row_count)} == {"cooperen"}
+        delivery = screen.query_one("#delivery-table", DataTable)
+        rows = [[str(cell) for cell in delivery.get_row_at(i)] for i in range(delivery.row_count)]
+        assert rows == [["EMAIL", "no entregado", DEAD_REASON, "1"], ["EMAIL", "entregado", "", "1"]]
 
 
 async def test_an_operator_chooses_the_institution_and_branch(make_supervisor_app, clock):
