@@ -53,8 +53,15 @@ ACTION_LABELS = {
     "recovery_link_wrong_key": N_("clave temporal del enlace incorrecta"),
     "recovery_not_sent": N_("recuperación no enviada"),
     "recovery_questions_failed": N_("preguntas de recuperación fallidas"),
+    "recovery_unknown_document": N_("recuperación pedida con un documento desconocido"),
     "security_image_set": N_("imagen de seguridad"),
     "self_service_reopened": N_("autogestión reabierta"),
+    "teller_added": N_("asesor agregado"),
+    "teller_authenticator_reset": N_("autenticador de asesor restablecido"),
+    "teller_locked": N_("asesor bloqueado"),
+    "teller_role_granted": N_("rol de asesor asignado"),
+    "teller_sign_in_failed": N_("ingreso de asesor fallido"),
+    "teller_terminal_throttled": N_("terminal de asesor frenada"),
     "temporary_key_accepted": N_("clave temporal aceptada"),
 }
 
