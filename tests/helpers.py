@@ -32,23 +32,57 @@ WAIT_SECONDS = 30.0  # generous: a loaded machine is slow, never this slow
 POLL_SECONDS = 0.005  # how often a wait looks again at what only a timer or a thread will change
 
 
-async def quiet(pilot: Pilot) -> None:
-    """Until the app and every widget of its screen have handled every message
-    sent to them, and the messages those sent in turn; then the screen is
-    brought up to date, as ``pilot.pause()`` does.  ``pilot.pause()`` guesses
-    the same from the process's CPU looking idle for at least 20 ms (often
-    40-80 ms a call on a loaded machine): the helpers below ask the app instead."""
+def _waiting(pump) -> bool:
+    """The message pump waits for its next message: none queued, none being handled."""
+    queue = pump._message_queue  # textual._queue.Queue: its loop awaits ready_event when nothing is queued
+    waiting = any(not future.done() for future in queue.ready_event._waiters)
+    return waiting and queue.empty() and pump._pending_message is None
+
+
+async def _handled(pilot: Pilot) -> None:
+    """Until every message pump of the app and its screen waits for its next
+    message.  Like ``Pilot._wait_for_screen`` (which queues a callback on
+    every widget and waits for them all, a few ms each on a large screen),
+    but it queues one only on a pump that is busy, and again until none is."""
     app = pilot.app
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        await pilot._wait_for_screen()  # every message queued so far, handled
         await asyncio.sleep(0)
-        pumps = [app, *app.screen.walk_children(with_self=True)]
-        if all(pump._message_queue.empty() for pump in pumps):
-            break
+        busy = [pump for pump in (app, *app.screen.walk_children(with_self=True)) if not _waiting(pump)]
+        if not busy:
+            return
+        left = 0
+        all_done = asyncio.Event()
+
+        def done() -> None:
+            nonlocal left
+            left -= 1
+            if left == 0:
+                all_done.set()
+
+        left = sum(1 for pump in busy if pump.call_later(done))
+        if left:
+            waits = [asyncio.ensure_future(all_done.wait()), asyncio.ensure_future(app._exception_event.wait())]
+            _, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - time.monotonic()),
+                                            return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if app._exception_event.is_set():
+                return  # the app failed: run_test reports it
         if time.monotonic() > deadline:
-            raise AssertionError(f"messages still queued after {WAIT_SECONDS:.0f} s (screen: {app.screen!r})")
-    app.screen._on_timer_update()
+            raise AssertionError(f"still busy after {WAIT_SECONDS:.0f} s: {busy} (screen: {app.screen!r})")
+
+
+async def quiet(pilot: Pilot) -> None:
+    """Until the app and every widget of its screen have handled every message
+    sent to them, and the messages those sent in turn; then the screen is
+    brought up to date, as ``pilot.pause()`` does, and what that sent handled.
+    ``pilot.pause()`` guesses the same from the process's CPU looking idle for
+    at least 20 ms (often 40-80 ms a call on a loaded machine): the helpers
+    below ask the app instead."""
+    await _handled(pilot)
+    pilot.app.screen._on_timer_update()
+    await _handled(pilot)
 
 
 async def pilot_click(pilot: Pilot, widget, offset: tuple[int, int] = (0, 0)) -> bool:
