@@ -11,7 +11,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerState
 
 from kiosk.core.outbox import Delivered
 from kiosk.core.service import KioskService
@@ -111,9 +111,11 @@ async def settle(pilot: Pilot) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         # A worker not yet started cannot be waited for: the wait below starts it.
-        running = [worker for worker in pilot.app.workers if worker.state is WorkerState.RUNNING]
-        if running:
-            await pilot.app.workers.wait_for_complete(running)
+        for worker in [worker for worker in pilot.app.workers if worker.state is WorkerState.RUNNING]:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                pass  # replaced by a newer one of its group (exclusive), waited for next round
         await quiet(pilot)  # the results handled (which may start another worker)
         if not any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
             return
