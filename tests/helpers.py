@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 
@@ -10,7 +11,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerState
 
 from kiosk.core.outbox import Delivered
 from kiosk.core.service import KioskService
@@ -26,42 +27,116 @@ UNKNOWN = "9999999999"
 
 
 WAIT_SECONDS = 30.0  # generous: a loaded machine is slow, never this slow
+POLL_SECONDS = 0.005  # how often a wait looks again at what only a timer or a thread will change
+
+
+def _waiting(pump) -> bool:
+    """The message pump waits for its next message: none queued, none being handled."""
+    queue = pump._message_queue  # textual._queue.Queue: its loop awaits ready_event when nothing is queued
+    waiting = any(not future.done() for future in queue.ready_event._waiters)
+    return waiting and queue.empty() and pump._pending_message is None
+
+
+async def _handled(pilot: Pilot) -> None:
+    """Until every message pump of the app and its screen waits for its next
+    message.  Like ``Pilot._wait_for_screen`` (which queues a callback on
+    every widget and waits for them all, a few ms each on a large screen),
+    but it queues one only on a pump that is busy, and again until none is."""
+    app = pilot.app
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        await asyncio.sleep(0)
+        busy = [pump for pump in (app, *app.screen.walk_children(with_self=True)) if not _waiting(pump)]
+        if not busy:
+            return
+        left = 0
+        all_done = asyncio.Event()
+
+        def done() -> None:
+            nonlocal left
+            left -= 1
+            if left == 0:
+                all_done.set()
+
+        left = sum(1 for pump in busy if pump.call_later(done))
+        if left:
+            waits = [asyncio.ensure_future(all_done.wait()), asyncio.ensure_future(app._exception_event.wait())]
+            _, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - time.monotonic()),
+                                            return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if app._exception_event.is_set():
+                return  # the app failed: run_test reports it
+        else:  # only closing pumps are busy: they take no callback, look again shortly
+            await asyncio.sleep(POLL_SECONDS)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still busy after {WAIT_SECONDS:.0f} s: {busy} (screen: {app.screen!r})")
+
+
+async def quiet(pilot: Pilot) -> None:
+    """Until the app and every widget of its screen have handled every message
+    sent to them, and the messages those sent in turn; then the screen is
+    brought up to date, as ``pilot.pause()`` does, and what that sent handled.
+    ``pilot.pause()`` guesses the same from the process's CPU looking idle for
+    at least 20 ms (often 40-80 ms a call on a loaded machine): the helpers
+    below ask the app instead."""
+    await _handled(pilot)
+    pilot.app.screen._on_timer_update()
+    await _handled(pilot)
+
+
+async def pilot_click(pilot: Pilot, widget, offset: tuple[int, int] = (0, 0)) -> bool:
+    """``pilot.click``, waiting between its mouse events with ``quiet``
+    instead of four idle-CPU pauses."""
+    pilot.pause = lambda delay=None: quiet(pilot)  # this click only: shadows Pilot.pause
+    try:
+        return await pilot.click(widget, offset=offset)
+    finally:
+        del pilot.pause
 
 
 async def wait_until(pilot: Pilot, condition, what: str, timeout: float = WAIT_SECONDS) -> None:
     """Let the app run until ``condition()`` holds; fail saying ``what`` did not happen."""
     deadline = time.monotonic() + timeout
+    await quiet(pilot)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"after {timeout:.0f} s still waiting for {what} (screen: {pilot.app.screen!r})")
-        await pilot.pause()
+        await asyncio.sleep(POLL_SECONDS)  # a timer or a thread may be what brings it
+        await quiet(pilot)
 
 
 async def settle(pilot: Pilot) -> None:
     """Until no worker (hashing in threads) runs and the screen has shown what the last one brought."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        # A worker not yet started cannot be waited for: the pause below starts it.
-        running = [worker for worker in pilot.app.workers if worker.state is WorkerState.RUNNING]
-        if running:
-            await pilot.app.workers.wait_for_complete(running)
-        await pilot.pause()  # the results handled (which may start another worker)
+        # A worker not yet started cannot be waited for: the wait below starts it.
+        for worker in [worker for worker in pilot.app.workers if worker.state is WorkerState.RUNNING]:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                pass  # replaced by a newer one of its group (exclusive), waited for next round
+        await quiet(pilot)  # the results handled (which may start another worker)
         if not any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in pilot.app.workers):
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"workers still running after {WAIT_SECONDS:.0f} s: {list(pilot.app.workers)}")
+        await asyncio.sleep(POLL_SECONDS)
 
 
-def _present(pilot: Pilot, selector: str) -> bool:
-    return bool(pilot.app.screen.query(selector))
+def _pressable(pilot: Pilot, selector: str) -> bool:
+    """On the screen, and not a button still lit from its last press (0.2 s),
+    which ignores a press as it would a member's."""
+    found = pilot.app.screen.query(selector)
+    return bool(found) and not found.first().has_class("-active")
 
 
 async def click(pilot: Pilot, selector: str) -> None:
-    await wait_until(pilot, lambda: _present(pilot, selector), f"{selector} on the screen")
+    await wait_until(pilot, lambda: _pressable(pilot, selector), f"{selector} on the screen, ready to press")
     widget = pilot.app.screen.query_one(selector)
     widget.scroll_visible(animate=False)
-    await pilot.pause()  # scrolled there: the click lands where the widget now is
-    assert await pilot.click(widget), f"could not click {selector}"
+    await quiet(pilot)  # scrolled there: the click lands where the widget now is
+    assert await pilot_click(pilot, widget), f"could not click {selector}"
     await settle(pilot)
 
 
@@ -80,7 +155,7 @@ async def type_text(pilot: Pilot, text: str) -> None:
         pilot.app.post_message(event)
         for _round in range(3):
             await pilot.pause(0)
-    await pilot.pause()
+    await quiet(pilot)
 
 
 async def type_document(pilot: Pilot, document: str) -> None:
@@ -94,15 +169,15 @@ async def type_document(pilot: Pilot, document: str) -> None:
 async def tap_key(pilot: Pilot, grid: KeyGrid, index: int) -> None:
     """Tap the middle of key ``index`` of a keypad or the image picker."""
     grid.scroll_visible(animate=False)
-    await pilot.pause()
-    assert await pilot.click(grid, offset=grid.key_offset(index))
+    await quiet(pilot)
+    assert await pilot_click(pilot, grid, offset=grid.key_offset(index))
 
 
 async def keypad_type(pilot: Pilot, digits: str) -> None:
     keypad = pilot.app.screen.query_one(ScrambledKeypad)
     for digit in digits:
         await tap_key(pilot, keypad, keypad.key_index(digit))
-    await pilot.pause()
+    await quiet(pilot)
 
 
 async def choose_image(pilot: Pilot, image: str) -> None:
@@ -173,7 +248,7 @@ async def fill(pilot: Pilot, **fields: str) -> None:
         widget.value = ""
         widget.focus()
         if isinstance(widget, PadKeyField):  # no physical key types a key: tap the keypad
-            await pilot.pause()
+            await quiet(pilot)
             await keypad_type(pilot, text)
         else:
             await type_text(pilot, text)

@@ -9,7 +9,9 @@ from sqlmodel import Session, select
 from kiosk.screens.member_home import MemberHomeScreen
 from kiosk.store.models import MemberKey
 from kiosk.widgets.countdown import Countdown
-from tests.helpers import click, fill, member, message_text, screen_text, solve_robot_check, tap_key
+from tests.helpers import (
+    click, fill, member, message_text, pilot_click, quiet, screen_text, solve_robot_check, tap_key,
+)
 
 COOPEREN, FIRST_ACCESS_COOPEREN = "12147", "80123456"
 EMAIL, BIRTH, MOBILE = "gloria.vargas@mail.com", "1959-01-14", "321 2118468"
@@ -25,14 +27,14 @@ async def show_questions(pilot) -> None:
     if not pilot.app.screen.query_one("#questions").display:
         keyboard = pilot.app.screen.query_one(OnScreenKeyboard)
         await tap_key(pilot, keyboard, keyboard.key_index("done"))
-        await pilot.pause()
+        await quiet(pilot)
 
 
 async def choose(pilot, question: str, option: str) -> None:
     await show_questions(pilot)
     button = next(b for b in pilot.app.screen.query(f"#q-{question} RadioButton") if b.name == option)
-    await pilot.click(button)
-    await pilot.pause()
+    await pilot_click(pilot, button)
+    await quiet(pilot)
 
 
 async def choose_all(pilot, birth=BIRTH, mobile=MOBILE, digits=DIGITS, opened=OPENED) -> None:

@@ -48,9 +48,17 @@ def stopped_with(result: subprocess.CompletedProcess, *words: str, code: int = 1
 
 
 def seeded(tmp_path: Path) -> Path:
+    """A data directory as ``kiosk seed`` leaves it: the command runs once a
+    test process (its own start, migration and seeding cost seconds), each
+    test gets a copy (modes kept) to break as it likes."""
+    template = tmp_path.parent / "seeded-by-kiosk-seed" / "data"  # beside the test's own directory
+    if not template.exists():
+        result = kiosk(template, "seed")
+        if not (result.returncode == 0 and "13 demo members added" in result.stdout):
+            shutil.rmtree(template, ignore_errors=True)
+            raise AssertionError(result.stderr)
     data = tmp_path / "data"
-    result = kiosk(data, "seed")
-    assert result.returncode == 0 and "13 demo members added" in result.stdout, result.stderr
+    shutil.copytree(template, data)
     return data
 
 
