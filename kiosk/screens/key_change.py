@@ -12,6 +12,7 @@ from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
+from kiosk.screens.vetting_ahead import full_key, vet_ahead_in_background
 from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 from kiosk.widgets.touch import touch_pads
 
@@ -56,6 +57,24 @@ class KeyChangeScreen(StepScreen):
         identity = self.context.identity
         if self.step.param("ask_document") and identity is not None:
             self.query_one("#document", Input).value = identity.document_number
+
+    @on(Input.Changed, "#key, #current")
+    def _vet_ahead(self, event: Input.Changed) -> None:
+        """A complete new key (or, with it, a complete current key): its bcrypt
+        work started now, for the press to find done."""
+        key = self.query_one("#key", KeyField).value
+        proof = self.context.proof
+        if not full_key(key, self.key_length) or proof is None or self.step.param("ask_document"):
+            return  # with the document asked, the press signs the member in: nothing to vet against yet
+        if event.input.id == "current" and not full_key(event.value, self.key_length):
+            return
+        typed_current = [field.value for field in self.query("#current").results(KeyField)]
+        current = typed_current[0] if typed_current and full_key(typed_current[0], self.key_length) else None
+        kind, differ_from = self.step.param("kind", "login"), self.step.param("differ_from")
+        history = self.runner.profile.setting("key_history", 3)
+        vet_ahead_in_background(self, lambda: self.service.vet_ahead(
+            proof, kind, key, self.key_length, history=history, current=current, differ_from=differ_from
+        ))
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
