@@ -66,9 +66,12 @@ class KeyChanges:
                 return
             avoided = (None,) * keyhistory.checks(history)
             checks = [lambda: hasher.verify(key, None)] * ((differ_from is not None) + len(avoided))
-            ahead = self.ahead.start_key_work(key, differ_from, None, avoided, [*checks, lambda: hasher.hash(key)])
+            slot = self._stranger_slot(who)
+            ahead = self.ahead.start_key_work(
+                slot, kind, key, differ_from, None, avoided, [*checks, lambda: hasher.hash(key)]
+            )
             self._current_ahead(ahead, current, None)
-            self.ahead.remember(self._stranger_slot(who), kind, ahead)
+            self.ahead.remember(slot, kind, ahead)
             return
         member, stored, other, avoided = self._vetting_read(member_id, kind, history, differ_from)
         try:
@@ -79,7 +82,8 @@ class KeyChanges:
         checks = [lambda: hasher.verify(key, other_hash)] if differ_from is not None else []
         checks += [lambda hashed=earlier.hash: hasher.verify(key, hashed) for earlier in avoided]
         ahead = self.ahead.start_key_work(
-            key, differ_from, other_hash, tuple(a.hash for a in avoided), [*checks, lambda: hasher.hash(key)]
+            ("member", member_id), kind, key, differ_from, other_hash, tuple(a.hash for a in avoided),
+            [*checks, lambda: hasher.hash(key)],
         )
         self._current_ahead(ahead, current, stored.hash if stored else None)
         self.ahead.remember(("member", member_id), kind, ahead)

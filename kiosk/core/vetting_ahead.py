@@ -70,12 +70,18 @@ class VettingAhead:
         return hmac.new(self._secret, value.encode("utf-8"), hashlib.sha256).digest()
 
     def start_key_work(
-        self, key: str, differ_from: str | None, other: str | None, avoided: tuple[str | None, ...],
-        checks: list[Callable[[], Any]],
+        self, who: Hashable, kind: str, key: str, differ_from: str | None, other: str | None,
+        avoided: tuple[str | None, ...], checks: list[Callable[[], Any]],
     ) -> Ahead:
-        """The bcrypt work for ``key`` started (``checks``, in press order), not waited for."""
-        return Ahead(self.fingerprint(key), differ_from, other, avoided, [started(check) for check in checks],
-                     started_at=self._clock())
+        """The bcrypt work for ``key`` started (``checks``, in press order), not
+        waited for; or the work already remembered for the same key against the
+        same hashes (the member completed the current key after the new one)."""
+        with self._lock:
+            self._prune()
+            remembered = self._remembered.get((who, kind))
+        same = self._matching_key_work(remembered, key, differ_from, other, avoided)
+        work = same if same is not None else [started(check) for check in checks]
+        return Ahead(self.fingerprint(key), differ_from, other, avoided, work, started_at=self._clock())
 
     def remember(self, who: Hashable, kind: str, ahead: Ahead) -> None:
         """Keep ``ahead`` for ``who``'s next press; the one it replaces is cancelled."""
@@ -87,7 +93,7 @@ class VettingAhead:
                 oldest = next(iter(self._remembered))
                 self._remembered.pop(oldest).cancel()
         if replaced is not None:
-            replaced.cancel()
+            replaced.cancel(keep=ahead.futures())
 
     def take(self, who: Hashable, kind: str) -> Ahead | None:
         """The work remembered for ``who`` and ``kind``, forgotten here (a press uses it once)."""
@@ -99,7 +105,13 @@ class VettingAhead:
         self, ahead: Ahead | None, key: str, differ_from: str | None, other: str | None,
         avoided: tuple[str | None, ...],
     ) -> list[Future] | None:
-        """``ahead``'s key work if it was started for this key against these hashes."""
+        """``ahead``'s key work if it was started for this key against these hashes (a press)."""
+        return self._matching_key_work(ahead, key, differ_from, other, avoided)
+
+    def _matching_key_work(
+        self, ahead: Ahead | None, key: str, differ_from: str | None, other: str | None,
+        avoided: tuple[str | None, ...],
+    ) -> list[Future] | None:
         if ahead is None or not hmac.compare_digest(ahead.key_print, self.fingerprint(key)):
             return None
         if (ahead.differ_from, ahead.other, ahead.avoided) != (differ_from, other, avoided):

@@ -203,3 +203,16 @@ def passes(key: str) -> bool:
     except Refusal:
         return False
     return True
+
+
+def test_the_current_key_completed_after_the_new_one_adds_only_its_own_check(counted):
+    """The member types the new key, then the current key: the second call
+    keeps the new key's work and starts only the current key's check."""
+    kiosk, hasher = counted
+    proof = kiosk.change_key(signed_in(kiosk), NEW_KEY, NEW_KEY, LENGTH, history=3)
+    assert ahead(kiosk, hasher, proof, "login", OTHER_NEW_KEY, LENGTH, history=3) == KEY_WORK
+    assert ahead(kiosk, hasher, proof, "login", OTHER_NEW_KEY, LENGTH, history=3, current=NEW_KEY) == 1
+    answer, at_press = outcome(
+        hasher, kiosk.change_key, proof, OTHER_NEW_KEY, OTHER_NEW_KEY, LENGTH, history=3, current=NEW_KEY
+    )
+    assert (told(answer), at_press) == ("Proof", 0)
