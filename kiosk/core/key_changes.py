@@ -208,7 +208,8 @@ class KeyChanges:
             ahead = self.ahead.take(self._stranger_slot(who), kinds[0])
             work: list = []
             if current is not None:
-                work.append(self.ahead.current_work_for(ahead, current, None) or (lambda: hasher.verify(current, None)))
+                ahead_check = self.ahead.current_work_for(ahead, current, None)
+                work.append(ahead_check or (lambda: hasher.verify(current, None)))
             avoided = (None,) * keyhistory.checks(history)
             key_work = self.ahead.key_work_for(ahead, key, differ_from, None, avoided)
             if key_work is None:
@@ -322,7 +323,8 @@ class KeyChanges:
         work: list = []
         if current is not None:
             against = stored.hash if stored else None
-            work.append(self.ahead.current_work_for(ahead, current, against) or (lambda: hasher.verify(current, against)))
+            ahead_check = self.ahead.current_work_for(ahead, current, against)
+            work.append(ahead_check or (lambda: hasher.verify(current, against)))
         if policy_refusal is None:
             other_hash = other.hash if other else None
             key_work = self.ahead.key_work_for(ahead, key, differ_from, other_hash, tuple(a.hash for a in avoided))

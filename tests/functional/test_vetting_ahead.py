@@ -216,3 +216,15 @@ def test_the_current_key_completed_after_the_new_one_adds_only_its_own_check(cou
         hasher, kiosk.change_key, proof, OTHER_NEW_KEY, OTHER_NEW_KEY, LENGTH, history=3, current=NEW_KEY
     )
     assert (told(answer), at_press) == ("Proof", 0)
+
+
+def test_vetted_ahead_by_document_then_changed_signed_in(counted):
+    """A form that asks the document and the current key with the new one
+    (Cooperen's change): vetted ahead by the document typed, used by the
+    change the press makes once the current key signs the member in."""
+    kiosk, hasher = counted
+    identity = kiosk.identify(ORDINARY)
+    typed = type(identity)(identity.document_type, identity.document_number, None)
+    assert ahead(kiosk, hasher, typed, "login", NEW_KEY, LENGTH, history=3) == KEY_WORK
+    answer, at_press = outcome(hasher, kiosk.change_key, signed_in(kiosk), NEW_KEY, NEW_KEY, LENGTH, history=3)
+    assert (told(answer), at_press) == ("Proof", 0)  # everything was started ahead
