@@ -8,7 +8,13 @@ the member waits on is a tap that starts a core call (hashing, the store):
 its wait runs from the tap to the first frame written after that call ended
 (the next screen, or the refusal, on the terminal).  The same walks run
 again with the bcrypt checks of a press made one at a time instead of all at
-once, one a core (``kiosk.core.hashing.all_at_once``): the comparison."""
+once, one a core (``kiosk.core.hashing.all_at_once``): the comparison.
+
+Pilot taps far faster than a member: each tap here waits until at least
+``MEMBER_TAP_SECONDS`` after the previous one, a member's pace on the
+scrambled keypad, so work the kiosk starts while the member types (the
+new key vetted ahead, ``kiosk.core.vetting_ahead``) has the time it has at
+a real kiosk."""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from kiosk.bench.seed import PEPPER
 from kiosk.config import PROJECT_DIR, Settings
 
 SIZE = (100, 30)
+MEMBER_TAP_SECONDS = 0.35  # the shortest time between two of a member's taps
 
 
 @dataclass
@@ -69,6 +76,8 @@ def _noted(waits: Waits) -> Iterator[None]:
     original_click, original_call_core = Pilot.click, CoreCallScreen.call_core
 
     async def click(pilot, *args, **kwargs):
+        if waits.taps:  # at a member's pace: no sooner than MEMBER_TAP_SECONDS after the last tap
+            await asyncio.sleep(max(0.0, waits.taps[-1] + MEMBER_TAP_SECONDS - perf_counter()))
         waits.taps.append(perf_counter())
         return await original_click(pilot, *args, **kwargs)
 

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import bcrypt
@@ -28,6 +28,11 @@ def all_at_once(*calls: Callable[[], Any]) -> list[Any]:
     the calls (the threads would wait on themselves)."""
     futures = [_BCRYPT_THREADS.submit(call) for call in calls]
     return [future.result() for future in futures]
+
+
+def started(call: Callable[[], Any]) -> Future:
+    """``call`` (bcrypt work) started on the same threads, not waited for."""
+    return _BCRYPT_THREADS.submit(call)
 
 
 class Hasher:

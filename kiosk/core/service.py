@@ -115,6 +115,7 @@ class KioskService(OverCore):
     prepare_key_change = forward(KeyChanges.prepare_key_change, "key_changes")
     hold_new_key = forward(KeyChanges.hold_new_key, "key_changes")
     confirm_change = forward(KeyChanges.confirm_change, "key_changes")
+    vet_ahead = forward(KeyChanges.vet_ahead, "key_changes")
 
     # -- security image and consent: kiosk.core.security_setup -----------------
 

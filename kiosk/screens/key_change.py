@@ -9,9 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
+from kiosk.core.members import validate_document
+from kiosk.core.values import Identity
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
+from kiosk.screens.vetting_ahead import full_key, vet_ahead_in_background
 from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 from kiosk.widgets.touch import touch_pads
 
@@ -56,6 +59,41 @@ class KeyChangeScreen(StepScreen):
         identity = self.context.identity
         if self.step.param("ask_document") and identity is not None:
             self.query_one("#document", Input).value = identity.document_number
+
+    @on(Input.Changed, "#key, #current")
+    def _vet_ahead(self, event: Input.Changed) -> None:
+        """A complete new key (or, with it, a complete current key): its bcrypt
+        work started now, for the press to find done."""
+        key = self.query_one("#key", KeyField).value
+        if not full_key(key, self.key_length):
+            return
+        if self.step.param("ask_document"):
+            if event.input.id == "key":  # the current key signs in at the press: not vetted ahead
+                self._vet_ahead_by_document(key)
+            return
+        proof = self.context.proof
+        if proof is None or (event.input.id == "current" and not full_key(event.value, self.key_length)):
+            return
+        typed_current = [field.value for field in self.query("#current").results(KeyField)]
+        current = typed_current[0] if typed_current and full_key(typed_current[0], self.key_length) else None
+        kind, differ_from = self.step.param("kind", "login"), self.step.param("differ_from")
+        history = self.runner.profile.setting("key_history", 3)
+        vet_ahead_in_background(self, lambda: self.service.vet_ahead(
+            proof, kind, key, self.key_length, history=history, current=current, differ_from=differ_from
+        ))
+
+    def _vet_ahead_by_document(self, key: str) -> None:
+        """The press signs the member in with the current key, then changes the
+        login key (``_change_with_document``): vetted ahead by the document typed
+        (the same work for one nobody holds, whose press the login refuses)."""
+        who = self.query_one(DocumentInput)
+        try:
+            number = validate_document(who.number)
+        except Refusal:
+            return  # told at the press, as without vetting ahead
+        identity = Identity(who.document_type, number, None)  # the core looks the document up itself
+        history, length = self.runner.profile.setting("key_history", 3), self.key_length
+        vet_ahead_in_background(self, lambda: self.service.vet_ahead(identity, "login", key, length, history=history))
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:

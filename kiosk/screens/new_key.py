@@ -12,6 +12,7 @@ from textual.widgets import Static
 from kiosk.core.errors import Refusal
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.screens.vetting_ahead import vet_ahead_in_background
 from kiosk.widgets import Button, ScrambledKeypad
 
 
@@ -69,6 +70,11 @@ class NewKeyScreen(StepScreen):
 
     def _ask_confirmation(self, key: str) -> None:
         self._first = key
+        # Its bcrypt work started while the member types it again (checked above, so complete).
+        proof, history = self.context.proof, self.runner.profile.setting("key_history", 3)
+        vet_ahead_in_background(
+            self, lambda: self.service.vet_ahead(proof, "login", key, self.key_length, history=history)
+        )
         self.query_one("#phase", Static).update(_("Confirme su nueva clave"))
         self.query_one("#keypad", ScrambledKeypad).start_over()
 

@@ -8,11 +8,14 @@ from datetime import timedelta
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
+from kiosk.core.members import validate_document
+from kiosk.core.values import Identity
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
+from kiosk.screens.vetting_ahead import full_key, vet_ahead_in_background
 from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField, RobotCheck
 from kiosk.widgets.touch import touch_pads
 
@@ -43,6 +46,22 @@ class RecoveryFormScreen(StepScreen):
         with Horizontal(classes="actions"):
             yield Button(_("Regresar"), id="back")
             yield Button(_("Continuar"), id="continue", variant="primary")
+
+    @on(Input.Changed, "#key")
+    def _vet_ahead(self, event: Input.Changed) -> None:
+        """A complete new key, with a valid document: its bcrypt work started now
+        (the same for an unknown document), for the press to find done."""
+        length = self.runner.profile.setting("key_length")
+        if not full_key(event.value, length):
+            return
+        who = self.query_one(DocumentInput)
+        try:
+            number = validate_document(who.number)
+        except Refusal:
+            return  # told at the press, as without vetting ahead
+        identity = Identity(who.document_type, number, None)  # the core looks the document up itself
+        kind, key = tuple(self.step.param("kinds", ["login"]))[0], event.value
+        vet_ahead_in_background(self, lambda: self.service.vet_ahead(identity, kind, key, length))
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
