@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from textual.app import App
@@ -39,3 +40,30 @@ def frames_noted(note: Callable[[App, Screen], Any]) -> Iterator[None]:
         yield
     finally:
         App._display = original
+
+
+@cache
+def steady_select_class() -> type:
+    """A ``Select`` whose first value never stops the app: Textual's sets its
+    value as it mounts, which writes the label of its current-value child,
+    and on a busy screen that child may not have composed its label yet
+    (Textual 8.2.8: ``NoMatches`` in ``SelectCurrent.update``).  Here the
+    child writes the label once it has one.  Made on first use: most screens
+    have no ``Select``, and start-up does not pay for importing it."""
+    from textual.css.query import NoMatches
+    from textual.widgets import Select
+    from textual.widgets._select import SelectCurrent, SelectOverlay
+
+    class SteadyCurrent(SelectCurrent):
+        def update(self, label) -> None:
+            try:
+                super().update(label)
+            except NoMatches:  # not composed yet: written as soon as it is
+                self.call_later(self.update, label)
+
+    class SteadySelect(Select):
+        def compose(self):
+            yield SteadyCurrent(self.prompt)
+            yield SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+    return SteadySelect

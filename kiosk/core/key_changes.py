@@ -12,96 +12,28 @@ from kiosk.core import codes, guesses, keyhistory
 from kiosk.core.context import CoreContext
 from kiosk.core.errors import Refusal
 from kiosk.core.guess_budget import code_attempt, decoy_check, settle_guess
-from kiosk.core.key_store import store_key, stored_key
-from kiosk.core.hashing import started
-from kiosk.core.members import find_member
+from kiosk.core.key_store import store_key
 from kiosk.core.keypolicy import PersonalData, check_confirmation, check_key
 from kiosk.core.recovery_links import dead_link_refusal
 from kiosk.core.values import LINK, LOGIN, Identity, PendingChange, Proof
-from kiosk.core.vetting_ahead import Ahead, VettingAhead, results_of
+from kiosk.core.key_vetting import personal_data, stranger_slot, vetting_read
+from kiosk.core.vetting_ahead import VettingAhead, results_of
 from kiosk.i18n import _
 from kiosk.store.db import lock_subject
-from kiosk.store.models import Member, OneTimeCode
+from kiosk.store.models import OneTimeCode
 
 
 class KeyChanges:
     """Changing a member's key: vetted, then saved or held."""
 
-    def __init__(self, core: CoreContext) -> None:
+    def __init__(self, core: CoreContext, ahead: VettingAhead | None = None) -> None:
         self.core = core
-        self.ahead = VettingAhead()
-
-    def vet_ahead(
-        self,
-        who: Identity | Proof,
-        kind: str,
-        key: str,
-        length: int,
-        history: int = 3,
-        current: str | None = None,
-        differ_from: str | None = None,
-    ) -> None:
-        """Start, without waiting, the bcrypt work a press will make for ``key``
-        (``kiosk.core.vetting_ahead``), while the member types the rest; the
-        arguments are the press's.  An ``Identity`` (a recovery form, as in
-        ``prepare_key_change``) is looked up by its document alone, without
-        counting it at the kiosk; an unknown document gets the same work
-        against the decoy hash.  Nothing is told: a key the policy refuses
-        starts nothing, and the press refuses it."""
-        signed_in = isinstance(who, Proof)
-        hasher = self.core.hasher
-        if signed_in:
-            member_id = who.member_id
-            if who.via == LINK:
-                current = None  # the link's temporary key, checked at the press itself
-        else:
-            member = self.core.read(
-                lambda s: find_member(s, self.core.institution, who.document_type, who.document_number)
-            )
-            member_id = member.id if member is not None else None
-        if member_id is None:
-            try:
-                check_key(key, length, PersonalData(who.document_number))
-            except Refusal:
-                return
-            avoided = (None,) * keyhistory.checks(history)
-            checks = [lambda: hasher.verify(key, None)] * ((differ_from is not None) + len(avoided))
-            slot = self._stranger_slot(who)
-            ahead = self.ahead.start_key_work(
-                slot, kind, key, differ_from, None, avoided, [*checks, lambda: hasher.hash(key)]
-            )
-            self._current_ahead(ahead, current, None)
-            self.ahead.remember(slot, kind, ahead)
-            return
-        member, stored, other, avoided = self._vetting_read(member_id, kind, history, differ_from)
-        try:
-            check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
-        except Refusal:
-            return
-        other_hash = other.hash if other else None
-        checks = [lambda: hasher.verify(key, other_hash)] if differ_from is not None else []
-        checks += [lambda hashed=earlier.hash: hasher.verify(key, hashed) for earlier in avoided]
-        ahead = self.ahead.start_key_work(
-            ("member", member_id), kind, key, differ_from, other_hash, tuple(a.hash for a in avoided),
-            [*checks, lambda: hasher.hash(key)],
-        )
-        self._current_ahead(ahead, current, stored.hash if stored else None)
-        self.ahead.remember(("member", member_id), kind, ahead)
-
-    def _current_ahead(self, ahead: Ahead, current: str | None, against: str | None) -> None:
-        """The current key's check started too, when the member has typed it."""
-        if current is not None:
-            ahead.current_print = self.ahead.fingerprint(current)
-            ahead.current_against = against
-            ahead.current_work = started(lambda: self.core.hasher.verify(current, against))
-
-    def _stranger_slot(self, who: Identity) -> tuple[str, str]:
-        return ("subject", self.core.send_subject(who))
+        self.ahead = ahead or VettingAhead()  # shared with kiosk.core.key_vetting's vet_ahead
 
     def check_new_key(self, proof: Proof, key: str, length: int) -> None:
         """The fast policy checks, before the member is asked to confirm."""
         member = self.core.read(lambda s: self.core.member(s, proof.member_id))
-        check_key(key, length, _personal_data(member))
+        check_key(key, length, personal_data(member))
 
     def change_key(
         self,
@@ -205,7 +137,7 @@ class KeyChanges:
             check_confirmation(key, confirmation)
             hasher = self.core.hasher
             # Work started ahead (vet_ahead) is taken the same way as a member's.
-            ahead = self.ahead.take(self._stranger_slot(who), kinds[0])
+            ahead = self.ahead.take(stranger_slot(self.core, who), kinds[0])
             work: list = []
             if current is not None:
                 ahead_check = self.ahead.current_work_for(ahead, current, None)
@@ -306,10 +238,10 @@ class KeyChanges:
         key is checked against the document alone, not the birth date or mobile,
         and a match with an earlier key (the current one included) is not told,
         though checked the same; the key set after logging in is checked in full."""
-        member, stored, other, avoided = self._vetting_read(member_id, kind, history, differ_from)
+        member, stored, other, avoided = vetting_read(self.core, member_id, kind, history, differ_from)
         hasher = self.core.hasher
         try:  # no bcrypt: which refusal comes first is decided below, as before
-            check_key(key, length, _personal_data(member) if signed_in else PersonalData(member.document_number))
+            check_key(key, length, personal_data(member) if signed_in else PersonalData(member.document_number))
             check_confirmation(key, confirmation)
             policy_refusal = None
         except Refusal as refusal:
@@ -348,25 +280,9 @@ class KeyChanges:
             keyhistory.refuse_repeat(avoided, results)
         return new_hash
 
-    def _vetting_read(self, member_id: int, kind: str, history: int, differ_from: str | None):
-        """What a new key is vetted against: the member, their key of ``kind``,
-        the ``differ_from`` key, and the padded history (one short read)."""
-        return self.core.read(
-            lambda s: (
-                self.core.member(s, member_id),
-                stored_key(s, member_id, kind),
-                stored_key(s, member_id, differ_from) if differ_from else None,
-                keyhistory.keys_to_avoid(s, member_id, kind, history),
-            )
-        )
-
 
 def _same_as_other_refusal() -> Refusal:
     return Refusal(
         "same_as_other_key",
         _("La clave transaccional debe ser distinta de la clave de ingreso al portal."),
     )
-
-
-def _personal_data(member: Member) -> PersonalData:
-    return PersonalData(member.document_number, member.birth_date, member.mobile or "")

@@ -25,6 +25,7 @@ from kiosk.core.facade import OverCore, forward
 from kiosk.core.hashing import Hasher
 from kiosk.core.identity import Identification
 from kiosk.core.key_changes import KeyChanges
+from kiosk.core.key_vetting import KeyVetting
 from kiosk.core.login import KeyLogin
 from kiosk.core.members import Contacts, SecurityDisplay
 from kiosk.core.recovery_links import RecoveryLinks
@@ -73,6 +74,7 @@ class KioskService(OverCore):
         self.questions = RecoveryQuestions(self.core)
         self.key_login = KeyLogin(self.core)
         self.key_changes = KeyChanges(self.core)
+        self.key_vetting = KeyVetting(self.core, self.key_changes.ahead)
         self.security_setup = SecuritySetup(self.core)
 
     # -- what the institution's kiosk is (kept in the shared context) ------
@@ -115,7 +117,7 @@ class KioskService(OverCore):
     prepare_key_change = forward(KeyChanges.prepare_key_change, "key_changes")
     hold_new_key = forward(KeyChanges.hold_new_key, "key_changes")
     confirm_change = forward(KeyChanges.confirm_change, "key_changes")
-    vet_ahead = forward(KeyChanges.vet_ahead, "key_changes")
+    vet_ahead = forward(KeyVetting.vet_ahead, "key_vetting")
 
     # -- security image and consent: kiosk.core.security_setup -----------------
 

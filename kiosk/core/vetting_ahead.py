@@ -2,7 +2,7 @@
 no press over 1 s at p95 at bcrypt cost 12).
 
 When the new-key field holds a key of the policy's length, the screen asks the
-core to start the checks a press will make for it (``KeyChanges.vet_ahead``).
+core to start the checks a press will make for it (``KeyVetting.vet_ahead``, kiosk.core.key_vetting).
 The started work is remembered here, at most one per member (or, for an
 unknown document, per subject) and kind of key; the press uses it only if it
 was started for the same key (an HMAC fingerprint, compared in constant time;

@@ -20,6 +20,7 @@ from kiosk.core.supervisor import PERIODS
 from kiosk.host import SupervisorHost, supervisor_host
 from kiosk.i18n import N_, _
 from kiosk.screens.teller import ConsoleScreen, plain
+from kiosk.textual_adapter import steady_select_class
 from kiosk.widgets import Button
 
 if TYPE_CHECKING:
@@ -90,10 +91,10 @@ class SupervisorScreen(ConsoleScreen):
         with Vertical(id="board"):
             with Horizontal(id="filters"):
                 periods = [(_("Últimos {n} días").format(n=n), n) for n in PERIODS]
-                yield Select(periods, value=self.days, allow_blank=False, id="period", compact=True)
-                yield Select([(_("Todas las sucursales"), ALL)], value=ALL, allow_blank=False, id="branch",
+                yield steady_select_class()(periods, value=self.days, allow_blank=False, id="period", compact=True)
+                yield steady_select_class()([(_("Todas las sucursales"), ALL)], value=ALL, allow_blank=False, id="branch",
                              compact=True)
-                yield Select([(_("Todas las entidades"), ALL)], value=ALL, allow_blank=False, id="institution",
+                yield steady_select_class()([(_("Todas las entidades"), ALL)], value=ALL, allow_blank=False, id="institution",
                              compact=True)
             yield Static("", id="message")
             with TabbedContent(id="tabs"):

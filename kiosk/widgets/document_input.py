@@ -9,6 +9,7 @@ from textual.widgets import Input, Select
 
 from kiosk.core.members import DOCUMENT_TYPES, MAX_DOCUMENT_LENGTH
 from kiosk.i18n import _
+from kiosk.textual_adapter import steady_select_class
 
 
 class DocumentInput(Widget):
@@ -34,7 +35,7 @@ class DocumentInput(Widget):
             yield number
 
     def _type_select(self) -> Select:
-        kind = Select(
+        kind = steady_select_class()(
             [(_(DOCUMENT_TYPES[code]), code) for code in self._types],
             value=self._types[0],
             allow_blank=False,
