@@ -136,6 +136,15 @@ async def click(pilot: Pilot, selector: str) -> None:
     widget = pilot.app.screen.query_one(selector)
     widget.scroll_visible(animate=False)
     await quiet(pilot)  # scrolled there: the click lands where the widget now is
+    # The screen may still move it (its own scroll after a refresh, as the
+    # teller's card does once reloaded): click where it has come to rest.
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        resting = widget.region
+        await asyncio.sleep(POLL_SECONDS)
+        await quiet(pilot)
+        if widget.region == resting or time.monotonic() > deadline:
+            break
     assert await pilot_click(pilot, widget), f"could not click {selector}"
     await settle(pilot)
 
