@@ -238,6 +238,7 @@ def snapshot_of(tab: str, make_supervisor_app, clock):
         await settle(pilot)
         pilot.app.screen.query_one("#tabs", TabbedContent).active = tab
         await settle(pilot)
+        await pilot.wait_for_scheduled_animations()  # the active tab's underline slides there
         await freeze(pilot)
 
     return app, run_before
