@@ -9,12 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
-from kiosk.core.values import Identity
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
 from kiosk.screens.recovery_form import key_field
-from kiosk.screens.vetting_ahead import full_key, vet_ahead_in_background
+from kiosk.screens.vetting_ahead import full_key, typed_identity, vet_ahead_in_background
 from kiosk.widgets import Button, DocumentInput, KeyField, RobotCheck
 from kiosk.widgets.touch import touch_pads
 
@@ -86,12 +84,9 @@ class KeyChangeScreen(StepScreen):
         """The press signs the member in with the current key, then changes the
         login key (``_change_with_document``): vetted ahead by the document typed
         (the same work for one nobody holds, whose press the login refuses)."""
-        who = self.query_one(DocumentInput)
-        try:
-            number = validate_document(who.number)
-        except Refusal:
+        identity = typed_identity(self.query_one(DocumentInput))
+        if identity is None:
             return  # told at the press, as without vetting ahead
-        identity = Identity(who.document_type, number, None)  # the core looks the document up itself
         history, length = self.runner.profile.setting("key_history", 3), self.key_length
         vet_ahead_in_background(self, lambda: self.service.vet_ahead(identity, "login", key, length, history=history))
 

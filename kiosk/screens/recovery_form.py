@@ -11,11 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from kiosk.core.errors import Refusal
-from kiosk.core.members import validate_document
-from kiosk.core.values import Identity
 from kiosk.i18n import _
 from kiosk.screens.base import StepScreen
-from kiosk.screens.vetting_ahead import full_key, vet_ahead_in_background
+from kiosk.screens.vetting_ahead import full_key, typed_identity, vet_ahead_in_background
 from kiosk.widgets import Button, DocumentInput, KeyField, PadKeyField, RobotCheck
 from kiosk.widgets.touch import touch_pads
 
@@ -54,12 +52,9 @@ class RecoveryFormScreen(StepScreen):
         length = self.runner.profile.setting("key_length")
         if not full_key(event.value, length):
             return
-        who = self.query_one(DocumentInput)
-        try:
-            number = validate_document(who.number)
-        except Refusal:
+        identity = typed_identity(self.query_one(DocumentInput))
+        if identity is None:
             return  # told at the press, as without vetting ahead
-        identity = Identity(who.document_type, number, None)  # the core looks the document up itself
         kind, key = tuple(self.step.param("kinds", ["login"]))[0], event.value
         vet_ahead_in_background(self, lambda: self.service.vet_ahead(identity, kind, key, length))
 

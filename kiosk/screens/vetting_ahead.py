@@ -10,12 +10,25 @@ from collections.abc import Callable
 
 from textual.screen import Screen
 
+from kiosk.core.values import Identity
 from kiosk.screens.base import log_failure
 
 
 def full_key(key: str, length: int) -> bool:
     """A key worth vetting ahead: the policy's length, digits only."""
     return len(key) == length and key.isascii() and key.isdigit()
+
+
+def typed_identity(who) -> Identity | None:
+    """The document typed in ``who`` (a DocumentInput), if it is valid; the
+    core looks it up itself, the same for one nobody holds."""
+    from kiosk.core.errors import Refusal
+    from kiosk.core.members import validate_document
+
+    try:
+        return Identity(who.document_type, validate_document(who.number), None)
+    except Refusal:
+        return None
 
 
 def vet_ahead_in_background(screen: Screen, work: Callable[[], None]) -> None:
