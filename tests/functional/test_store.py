@@ -46,6 +46,25 @@ def _head() -> str:
 HEAD = _head()
 
 
+def test_the_schema_head_the_store_skips_alembic_at_is_alembics_own():
+    from kiosk.store.db import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == HEAD, "a new migration: set kiosk.store.db.SCHEMA_HEAD to its revision"
+
+
+def test_a_store_at_the_head_is_opened_without_alembic(store_url):
+    import subprocess
+    import sys
+
+    open_store(store_url).dispose()
+    opened_again = (
+        "import sys; from kiosk.store import open_store; open_store(sys.argv[1]).dispose(); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", opened_again, store_url], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def url_in(tmp_path, name: str = "fresh.db") -> str:
     return f"sqlite:///{tmp_path / 'sub' / 'dir' / name}"
 
