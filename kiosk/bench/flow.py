@@ -7,8 +7,10 @@ starts (welcome screen first, store opened in the background, on a new store):
   the main thread itself was busy (the rest: the machine ran something else);
 - every press that leads to another screen is timed from the moment the
   button takes the press (``Button.press``) to the new screen ready for the
-  next tap, minus the time the core spent in its worker thread
-  (``CoreCallScreen.call_core``: the hashing and the store).  Ready: its first
+  next tap, minus the time the core spent in its worker thread (the hashing
+  and the store: ``CoreCallScreen.call_core``, and ``StepScreen.load`` where
+  entering a step reads or sends, as Progressa's «Hemos enviado» sends the
+  temporary key).  Ready: its first
   frame is on the terminal, and a tap arriving with that frame has been
   handled (a message sent through the app to the new screen as the frame is
   written has been processed: Textual's work after the frame, such as
@@ -220,6 +222,7 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
 
     from kiosk.assembly import build_app
     from kiosk.screens.base import CoreCallScreen
+    from kiosk.screens.registry import STEP_SCREENS
     from kiosk.textual_adapter import frames_noted
 
     kiosk, bare, not_ahead = Probe(), Probe(), Probe()
@@ -236,6 +239,16 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
 
         return original_call_core(screen, timed, on_success, on_refusal)
 
+    def timed_load(original_load):
+        def load(screen, service):
+            start = perf_counter()
+            try:
+                return original_load(screen, service)
+            finally:
+                probe.core.append((start, perf_counter()))
+
+        return load
+
     def noted_press(button):
         probe.pressed = perf_counter()
         return original_press(button)
@@ -251,6 +264,10 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
         return app
 
     CoreCallScreen.call_core, Button.press = timed_call_core, noted_press
+    loading = {screen: screen.__dict__["load"] for screen in (STEP_SCREENS[t] for t in STEP_SCREENS)
+               if "load" in screen.__dict__}
+    for screen, original_load in loading.items():
+        screen.load = timed_load(original_load)
     try:
         with frames_noted(lambda app, screen: probe.frame(app, screen)):
             for run in range(runs):  # each recovery on a new store, opened as `kiosk run` opens it
@@ -263,6 +280,8 @@ def measure(data_dir: Path, runs: int = 1, bcrypt_cost: int = Settings.bcrypt_co
                 asyncio.run(_bare(_bare_app(), bare, presses=len(kiosk.transitions) // (run + 1)))
     finally:
         CoreCallScreen.call_core, Button.press = original_call_core, original_press
+        for screen, original_load in loading.items():
+            screen.load = original_load
     (stall, busy, where), p50, p95, first_p95, slowest = kiosk.summary()
     (bare_stall, _busy, _where_), bare_p50, bare_p95, bare_first_p95, _slowest = bare.summary()
     core = sum(e - s for s, e in kiosk.core)
