@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from kiosk.core.audit import action_label
@@ -357,6 +358,13 @@ class MemberScreen(ConsoleScreen):
                 self.call_after_refresh(self._focus_in_view, focus)
 
         self.call_core(lambda: self.desk.member_card(self.host.teller, self.member_id), shown)
+
+    def focus_after_busy(self, focused: Widget | None) -> None:
+        # Back where it was, without scrolling to it: the card, read anew, is
+        # put in place by _show and _focus_in_view, and a focus scroll, which
+        # Textual defers, would come after them and slide the card away.
+        if focused is not None and focused.is_attached:
+            focused.focus(scroll_visible=False)
 
     def _focus_in_view(self, selector: str) -> None:
         # Scrolled at once, not animated: the card reads the same the moment it is shown.
