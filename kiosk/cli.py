@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+from datetime import date
 
 from kiosk.config import DATA_DIR, Settings
 from kiosk.flow.profile import ProfileError, available_profiles
@@ -99,8 +100,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--document", required=True, help="TYPE:NUMBER (e.g. CC:1010123456)")
     export.add_argument("--format", choices=("json", "csv"), default="json")
-    from kiosk.report import parse_day
-
     report = commands.add_parser(
         "report", help="the supervisor's figures over a period (visits, funnel, times, messages, locks, kiosks)"
     )
@@ -119,6 +118,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--compare-compose-ahead", action="store_true",
                        help="also drive each recovery with no step composed ahead, right after the usual one")
     return parser
+
+
+def parse_day(text: str) -> date:
+    """A day as YYYY-MM-DD (argparse's type: a wrong one is a usage error)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,22 +11,11 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 from typing import Any, TextIO
 
 from sqlalchemy.engine import Engine
 
 from kiosk.core.supervision import Scope, all_figures
-
-
-def parse_day(text: str) -> date:
-    """A day as YYYY-MM-DD (argparse's type: a wrong one is a usage error)."""
-    import argparse
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def flat_rows(figures: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

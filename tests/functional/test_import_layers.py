@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,28 @@ def test_the_apps_offer_every_member_of_their_host_interface():
     teller_methods = {name for name in teller_needs if name not in {"desk", "teller"}}
     assert {name for name in teller_methods if not hasattr(TellerApp, name)} == set()
     assert {"desk", "teller"} <= set(TellerApp.__init__.__code__.co_names)
+
+
+STARTED_BY_THE_COMMAND = """
+import json, sys
+from textual.app import App
+
+def run(app, *args, **kwargs):  # where the welcome screen would be painted
+    print(json.dumps(sorted({n.partition(".")[0] for n in sys.modules} & {"sqlalchemy", "sqlmodel", "alembic"})))
+
+App.run = run
+from kiosk.cli import main
+main([])
+"""
+
+
+def test_the_kiosk_command_paints_its_welcome_screen_before_importing_the_store_layer(tmp_path):
+    """The store layer (about a second to import) is imported in a thread once
+    the welcome screen shows (kiosk.store_later), never while the command is
+    read: the report's day parser once pulled SQLAlchemy in before the app ran."""
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_INSTITUTION="progressa")
+    env.pop("KIOSK_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", STARTED_BY_THE_COMMAND], capture_output=True, text=True,
+                          timeout=120, cwd=KIOSK.parent, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
