@@ -65,6 +65,9 @@ class LazyStore:
 
             self.engine, self.settings = open_store(self.settings)
             self.hasher = Hasher(self.settings.pepper, self.settings.bcrypt_cost)
+            # What the first visit needs is imported before the demo members'
+            # bcrypt work takes both cores: loading it meanwhile took twice as long.
+            load_for_visits()
             if only_demo_members(self.engine):
                 self.seeding = DemoSeeding(self.engine, self.hasher, Clock(), first=self.settings.institution)
             self.visits.start()
@@ -82,6 +85,17 @@ class LazyStore:
         if self.seeding is not None:
             service.core.before_store = lambda: self.seeding.wait_for(profile.slug)
         return service
+
+
+def load_for_visits() -> None:
+    """The core service and every step screen imported (the store layer is by now)."""
+    from importlib import import_module
+
+    from kiosk.screens.registry import STEP_SCREENS
+
+    import_module("kiosk.core.service")
+
+    STEP_SCREENS.load_all()
 
 
 def build_app(settings: Settings):
