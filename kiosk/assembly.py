@@ -94,7 +94,6 @@ def load_for_visits() -> None:
     from kiosk.screens.registry import STEP_SCREENS
 
     import_module("kiosk.core.service")
-
     STEP_SCREENS.load_all()
 
 

@@ -10,11 +10,11 @@ starts (welcome screen first, store opened in the background, on a new store):
   next tap, minus the time the core spent in its worker thread (the hashing
   and the store: ``CoreCallScreen.call_core``, and ``StepScreen.load`` where
   entering a step reads or sends, as Progressa's «Hemos enviado» sends the
-  temporary key).  Ready: its first
-  frame is on the terminal, and a tap arriving with that frame has been
-  handled (a message sent through the app to the new screen as the frame is
-  written has been processed: Textual's work after the frame, such as
-  removing the old screen, delays it).  The first frame alone is reported too.
+  temporary key).  Ready: its first frame is on the terminal, and a tap
+  arriving with that frame has been handled (a message sent through the app
+  to the new screen as the frame is written has been processed: Textual's
+  work after the frame, such as removing the old screen, delays it).  The
+  first frame alone is reported too.
 
 The same is measured, side by side, on a bare Textual app whose screens hold
 a title, a 4x3 grid of buttons and a «Continuar» button (what a keypad step
