@@ -70,6 +70,13 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("store_kind", STORES, indirect=True)
 
 
+def pytest_collection_modifyitems(items):
+    """The long tests first (marker ``long``): the parallel workers take the
+    tests in this order, and a long one taken last leaves the run waiting on
+    it alone while the other workers stand idle."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_collection_finish(session):
     """Everything imported so far lives as long as the test process: the
     kiosk's own ``gc.collect()`` between visits then walks only what the tests

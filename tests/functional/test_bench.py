@@ -9,6 +9,8 @@ from kiosk.bench import flow, kiosks, scale, startup
 from kiosk.bench.report import Figure, Report
 from kiosk.cli import main
 
+pytestmark = pytest.mark.long
+
 
 @pytest.mark.both_stores
 def test_many_kiosks_recover_without_errors(store_url):

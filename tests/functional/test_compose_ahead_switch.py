@@ -4,9 +4,13 @@ without it in one run; off, the member goes through the same steps."""
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.bench import flow
 from kiosk.screens.document import DocumentScreen
 from tests.helpers import click
+
+pytestmark = pytest.mark.long
 
 
 async def test_with_composing_ahead_off_nothing_is_composed_and_the_first_step_is_made_as_shown(make_app):

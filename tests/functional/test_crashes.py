@@ -25,7 +25,7 @@ from kiosk.store.models import AuditEvent, KeyHistory, MemberKey, OneTimeCode, O
 from tests import counts, workers
 from tests.conftest import LONG
 
-pytestmark = pytest.mark.both_stores
+pytestmark = [pytest.mark.both_stores, pytest.mark.long]
 
 KILLS = 150 if LONG else 12
 REPO = Path(__file__).resolve().parents[2]

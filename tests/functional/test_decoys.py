@@ -31,7 +31,7 @@ from kiosk.screens.registry import STEP_SCREENS
 from tests.helpers import VISIT, captcha_token
 from tests.population import INSTITUTIONS, NAMES, add_members, realistic_members
 
-pytestmark = pytest.mark.both_stores
+pytestmark = [pytest.mark.both_stores, pytest.mark.long]
 
 UNKNOWN_DOCUMENTS = 1000
 GENERATED_MEMBERS = 1000

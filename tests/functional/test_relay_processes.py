@@ -25,7 +25,7 @@ from kiosk.store.models import Member, OutboxMessage
 from tests.conftest import TEST_PEPPER
 from tests.gateway_standin import GatewayStandIn
 
-pytestmark = pytest.mark.both_stores
+pytestmark = [pytest.mark.both_stores, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "KIOSK_TEST_GATEWAY_TOKEN"

@@ -28,6 +28,8 @@ from kiosk.widgets.key_grid import KeyGrid
 from tests.helpers import click, member
 from tests.touch_walks import MEMBERS, NEW_KEYS, WALKS
 
+pytestmark = pytest.mark.long
+
 
 class ClicksOnly:
     """What reached the app other than taps, and how many taps did."""
