@@ -27,7 +27,7 @@ from kiosk.supervisor_app import SupervisorApp
 from tests.conftest import TEST_PEPPER
 from tests.functional.test_snapshots import freeze
 from tests.functional.test_teller_console import sign_in
-from tests.helpers import TELLER_PASSWORD, message_text, settle, signed_in_teller
+from tests.helpers import TELLER_PASSWORD, message_text, settle, signed_in_teller, wait_until
 
 HISTORY_VISITS = 600  # enough for every figure to have rows, seeded in well under a second
 TABS = ("visits", "funnel", "times", "messages", "attack", "kiosks")
@@ -229,6 +229,13 @@ async def test_an_operator_chooses_the_institution_and_branch(make_supervisor_ap
         assert {str(kiosks.get_row_at(i)[2]) for i in range(kiosks.row_count)} == {"sur"}
 
 
+def underlines_the_active_tab(screen) -> bool:
+    tab = screen.query_one("#tabs Tab.-active")
+    underline = screen.query_one("#tabs Underline")
+    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+    return end > start and (underline.highlight_start, underline.highlight_end) == (start, end)
+
+
 def snapshot_of(tab: str, make_supervisor_app, clock):
     app = make_supervisor_app(SUPERVISOR, "cooperen")
 
@@ -238,7 +245,9 @@ def snapshot_of(tab: str, make_supervisor_app, clock):
         await settle(pilot)
         pilot.app.screen.query_one("#tabs", TabbedContent).active = tab
         await settle(pilot)
-        await pilot.wait_for_scheduled_animations()  # the active tab's underline slides there
+        # The active tab's underline is put (or slides) under it after a refresh,
+        # once the tab has its place; a loaded machine takes a while to get there.
+        await wait_until(pilot, lambda: underlines_the_active_tab(pilot.app.screen), "the active tab underlined")
         await freeze(pilot)
 
     return app, run_before
