@@ -31,7 +31,9 @@ async def test_a_warning_with_a_countdown_comes_before_the_timeout_and_continuar
         await click(pilot, "#start")
         await pilot.press(*"1010")
         # Pushed, then composed and painted: on a loaded machine the text comes a moment later.
-        await wait_for(pilot, lambda: isinstance(app.screen, IdleWarningScreen) and "¿Sigue ahí?" in screen_text(pilot))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, IdleWarningScreen) and "¿Sigue ahí?" in screen_text(pilot)
+        )
         left = app.screen.query_one(Countdown).remaining
         assert 0 < left <= 1  # a third of a 3 s timeout
         assert "se cerrará automáticamente en: 1 segundo" in screen_text(pilot)
