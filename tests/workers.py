@@ -2,7 +2,7 @@
 process running the core (no Textual) against a shared store, as several
 branch kiosks do.
 
-- ``race``: started by ``multiprocessing`` (spawn); all workers meet at a
+- ``race``: started by ``multiprocessing`` (``process_context``); all workers meet at a
   barrier before every contended call.
 - ``python -m tests.workers crash URL``: runs recoveries in a loop until the
   test kills it with SIGKILL.
@@ -10,6 +10,7 @@ branch kiosks do.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import re
 import sys
@@ -37,6 +38,16 @@ NO_LIMIT = 10**6
 # Keys the policy accepts for the race members (documents 7xxxxxxx, born 1980).
 KEYS = ("749261", "836402", "592847", "318694", "927415", "461839", "283756", "675192", "157394", "394715")
 FIRST_KEY = "582017"
+
+
+def process_context() -> multiprocessing.context.BaseContext:
+    """Processes forked from a server that imported this module once: each is
+    a fresh single-threaded process, as a spawned one is (nothing of the test
+    process comes along), without importing SQLAlchemy and the core again (a
+    second and a half of CPU each, thirty times a run)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def service(url: str, clock: Clock | None = None) -> KioskService:

@@ -8,7 +8,6 @@ Default: 4 processes x 2 rounds; KIOSK_LONG=1: 8 processes x 20 rounds.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections import Counter
 from datetime import timedelta
@@ -51,7 +50,7 @@ def prepare(kiosk) -> list[workers.RaceRound]:
 
 
 def run_processes(url: str, rounds: list[workers.RaceRound]) -> list[tuple[int, str, str]]:
-    context = multiprocessing.get_context("spawn")
+    context = workers.process_context()
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     processes = [
@@ -75,7 +74,7 @@ def run_processes(url: str, rounds: list[workers.RaceRound]) -> list[tuple[int, 
 
 
 def test_kiosks_starting_together_on_an_empty_store_take_turns_to_migrate(store_url):
-    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+    with workers.process_context().Pool(PROCESSES) as pool:
         assert pool.map(workers.start_kiosk, [store_url] * PROCESSES) == ["ok"] * PROCESSES
     engine = open_store(store_url)
     with engine.connect() as connection:
@@ -174,7 +173,7 @@ def test_teller_consoles_racing_with_one_authenticator_code(store_url):
     code = pyotp.TOTP(workers.TELLER_SECRET).at(workers.START + timedelta(seconds=30))
     console.clock.advance(seconds=30)
 
-    context = multiprocessing.get_context("spawn")
+    context = workers.process_context()
     barrier, results = context.Barrier(PROCESSES), context.Queue()
     processes = [
         context.Process(target=workers.teller_race, args=(store_url, code, barrier, results))
