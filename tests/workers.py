@@ -4,8 +4,8 @@ branch kiosks do.
 
 - ``race``: started by ``multiprocessing`` (``process_context``); all workers meet at a
   barrier before every contended call.
-- ``python -m tests.workers crash URL``: runs recoveries in a loop until the
-  test kills it with SIGKILL.
+- ``crash_loop``: runs recoveries in a loop until the test kills it with
+  SIGKILL.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing
 import random
 import re
-import sys
 import traceback
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -175,26 +174,28 @@ def key_after(changes: int) -> str:
     return FIRST_KEY if changes == 0 else KEYS[(changes - 1) % len(KEYS)]
 
 
-def crash_loop(url: str, document: str) -> None:
+def crash_loop(url: str, document: str, tell) -> None:
     """Recover the member's key again and again (temporary key by SMS, log in
-    with it, new key), with wrong keys typed in between, until killed."""
-    engine = make_engine(url)
-    kiosk = KioskService(engine, Hasher(PEPPER, cost=4), Sealer(PEPPER), StoreClock(engine), INSTITUTION, "Progressa")
-    identity = kiosk.identify(document)
-    print("ready", flush=True)
-    while True:
-        outcome(kiosk.login, identity, "000000", max_failed_tries=NO_LIMIT)
-        kiosk.send_temporary_key(identity, "sms", 6, LIFETIME)
-        code = re.search(r"\b(\d{6})\b", kiosk.messages_for(identity.member_id, 1)[0].body).group(1)
-        login = kiosk.login(identity, code, max_failed_tries=NO_LIMIT)
-        key = key_after(changes_made(kiosk, identity.member_id) + 1)
-        kiosk.change_key(login.proof, key, key, 6, history=0)
-        print("changed", flush=True)
-
-
-if __name__ == "__main__":
-    if sys.argv[1] == "crash":
-        crash_loop(sys.argv[2], sys.argv[3])
+    with it, new key), with wrong keys typed in between, until killed; ``tell``
+    (a pipe's ``send``) hears «ready», then «changed» after each change."""
+    try:
+        engine = make_engine(url)
+        kiosk = KioskService(
+            engine, Hasher(PEPPER, cost=4), Sealer(PEPPER), StoreClock(engine), INSTITUTION, "Progressa"
+        )
+        identity = kiosk.identify(document)
+        tell("ready")
+        while True:
+            outcome(kiosk.login, identity, "000000", max_failed_tries=NO_LIMIT)
+            kiosk.send_temporary_key(identity, "sms", 6, LIFETIME)
+            code = re.search(r"\b(\d{6})\b", kiosk.messages_for(identity.member_id, 1)[0].body).group(1)
+            login = kiosk.login(identity, code, max_failed_tries=NO_LIMIT)
+            key = key_after(changes_made(kiosk, identity.member_id) + 1)
+            kiosk.change_key(login.proof, key, key, 6, history=0)
+            tell("changed")
+    except BaseException:
+        tell(traceback.format_exc())  # the test shows it: a crash is not our kill
+        raise
 
 
 # -- tellers ------------------------------------------------------------------------

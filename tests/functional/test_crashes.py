@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, text
@@ -28,7 +25,6 @@ from tests.conftest import LONG
 pytestmark = [pytest.mark.both_stores, pytest.mark.long]
 
 KILLS = 150 if LONG else 12
-REPO = Path(__file__).resolve().parents[2]
 
 
 def run_until_killed(url: str, document: str, rng: random.Random, after_a_change: bool = False) -> int:
@@ -36,25 +32,40 @@ def run_until_killed(url: str, document: str, rng: random.Random, after_a_change
     key changes it reported.  ``after_a_change``: the random while starts once
     it has reported a change, so some kills land after a complete recovery
     however slow the machine is."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.workers", "crash", url, document],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    context = workers.process_context()
+    heard, tell = context.Pipe(duplex=False)
+    process = context.Process(target=workers.crash_loop, args=(url, document, tell.send))
+    process.start()
+    tell.close()  # the kiosk holds the only writing end: its death ends the pipe
+
+    def next_word() -> str:
+        assert heard.poll(60), "the kiosk process said nothing for a minute"
+        return heard.recv()
+
     changed_before = 0
     try:
-        assert process.stdout.readline() == "ready\n", process.stderr.read()
+        assert (word := next_word()) == "ready", word
         if after_a_change:
-            assert process.stdout.readline() == "changed\n", process.stderr.read()
+            assert (word := next_word()) == "changed", word
             changed_before = 1
         time.sleep(rng.uniform(0.0, 0.3))
         os.kill(process.pid, signal.SIGKILL)
-        out, err = process.communicate(timeout=30)
+        process.join(timeout=30)
+        said = []
+        while heard.poll(30):
+            try:
+                said.append(heard.recv())
+            except EOFError:
+                break
     finally:
-        if process.poll() is None:
+        if process.exitcode is None:
             process.kill()
+            process.join()
+        heard.close()
     # Killed, not crashed: anything but our SIGKILL is a failure (e.g. "database is locked").
-    assert process.returncode == -signal.SIGKILL, err
-    return changed_before + out.count("changed\n")
+    assert process.exitcode == -signal.SIGKILL, said
+    assert set(said) <= {"changed"}, said
+    return changed_before + len(said)
 
 
 def check_store(engine, kiosk, member_id: int) -> None:
