@@ -40,6 +40,7 @@ def misfits(screen) -> list[str]:
 @pytest.mark.parametrize("slug", available_profiles())
 async def test_every_step_fits(slug, size, make_app, service_for):
     app = make_app(institution=slug)
+    app.composes_ahead = False
     member = ordinary_member(slug)
     found: dict[str, list[str]] = {}
     async with app.run_test(size=size) as pilot:
