@@ -40,7 +40,7 @@ def misfits(screen) -> list[str]:
 @pytest.mark.parametrize("slug", available_profiles())
 async def test_every_step_fits(slug, size, make_app, service_for):
     app = make_app(institution=slug)
-    app.composes_ahead = False
+    app.composes_ahead = False  # each step is made as the test goes to it: nothing made ahead is used
     member = ordinary_member(slug)
     found: dict[str, list[str]] = {}
     async with app.run_test(size=size) as pilot:
