@@ -2,8 +2,8 @@
 process running the core (no Textual) against a shared store, as several
 branch kiosks do.
 
-- ``race``: started by ``multiprocessing`` (``process_context``); all workers meet at a
-  barrier before every contended call.
+- ``race``: started by ``multiprocessing`` (``process_context``); all
+  workers meet at a barrier before every contended call.
 - ``crash_loop``: runs recoveries in a loop until the test kills it with
   SIGKILL.
 """
@@ -43,7 +43,7 @@ def process_context() -> multiprocessing.context.BaseContext:
     """Processes forked from a server that imported this module once: each is
     a fresh single-threaded process, as a spawned one is (nothing of the test
     process comes along), without importing SQLAlchemy and the core again (a
-    second and a half of CPU each, thirty times a run)."""
+    second and a half of CPU each, some fifty times a run)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
