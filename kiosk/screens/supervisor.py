@@ -121,6 +121,23 @@ class SupervisorScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         self.call_core(self._choices, self._show_choices)
+        self.screen_layout_refresh_signal.subscribe(self, self._underline_active_tab)
+
+    def _underline_active_tab(self, _screen) -> None:
+        """An underline left at width 0 is put under the active tab at the next
+        layout.  Textual 8.2.8 places it after the refresh that follows a
+        change, and again only when the whole tab bar is resized; on a busy
+        machine the tabs can get their widths later, and the underline stayed
+        at width 0 under «Visitas».  One that slides to a chosen tab is left
+        to slide."""
+        active = self.query("#tabs Tab.-active")
+        if not active:  # none chosen yet: the tab bar underlines it when one is
+            return
+        tab, underline = active.first(), self.query_one("#tabs Underline")
+        start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+        left_empty = underline.highlight_end <= underline.highlight_start
+        if end > start and left_empty and not self.app.animator.is_being_animated(underline, "highlight_end"):
+            underline.highlight_start, underline.highlight_end = start, end
 
     # -- reading ------------------------------------------------------------
 
